@@ -1,0 +1,170 @@
+"""Composition root: reads config, builds devices and services, starts the UI.
+
+Devices are built here and only here, from config; everything else receives them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hardware.printer import Printer
+from hardware.printer.simulator import SimulatedPrinter
+from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
+from kiosk.config import KioskConfig, installed
+from kiosk.forms.service import load_catalogue
+from kiosk.journey.machine import Journey, Place, Timing, Worker
+from kiosk.outbox.store import EncryptedOutbox
+
+if TYPE_CHECKING:
+    from kiosk.ui.autopilot import Autopilot
+
+log = logging.getLogger(__name__)
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass
+class Devices:
+    printer: Printer
+    speaker: Speaker
+
+
+def build_devices(config: KioskConfig) -> Devices:
+    printer = SimulatedPrinter()  # config.printer.driver has one value until the printer issue
+    speaker: Speaker = (EspeakSpeaker(config.speech.rate_wpm) if config.speech.engine == "espeak-ng"
+                        else MemorySpeaker(config.speech.rate_wpm))
+    return Devices(printer=printer, speaker=speaker)
+
+
+def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None) -> Journey:
+    services = load_catalogue(installed(config.services.directory), config.services.offered)
+    session = config.session
+    return Journey(services, outbox, devices.printer,
+                   timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
+                   place=Place(config.terminal.id, config.terminal.location),
+                   temp_root=config.paths.temp_dir, default_language=config.language.default,
+                   clock=time.monotonic, worker=worker)
+
+
+def open_outbox(config: KioskConfig) -> EncryptedOutbox:
+    data = config.paths.data_dir
+    return EncryptedOutbox(data / "outbox.sqlite3", data / "outbox.key")
+
+
+def configure_logging(data_dir: Path) -> Path:
+    """One log for the kiosk and Kivy; it never contains citizen data (only kinds of events)."""
+    log_file = data_dir / "logs" / "kiosk.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    return log_file
+
+
+def prepare_kivy(config: KioskConfig) -> None:
+    """Kivy reads its environment and config at import time, so this runs before any Kivy import."""
+    if "kivy" in sys.modules:
+        return  # already prepared (or too late to change anything)
+    kivy_home = config.paths.data_dir / "kivy"
+    kivy_home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ["KIVY_HOME"] = str(kivy_home)  # not ~/.kivy: the kiosk user has no home to write
+    os.environ["KIVY_NO_FILELOG"] = "1"  # one log file, ours
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ["KIVY_CLIPBOARD"] = "dummy"  # citizen data must never reach a system clipboard
+    from kivy.config import Config
+
+    display = config.display
+    width, height = display.width, display.height
+    if (display.orientation == "portrait") != (height > width):
+        width, height = height, width
+    Config.set("graphics", "fullscreen", "auto" if display.fullscreen else "0")
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "resizable", "0")
+    Config.set("kivy", "exit_on_escape", "0")  # a citizen must not close the terminal
+    Config.set("kivy", "keyboard_mode", "systemanddock")  # on-screen keyboard, hardware one works too
+    Config.set("kivy", "keyboard_layout", "qwertz")
+    Config.set("input", "mouse", "mouse,multitouch_on_demand")  # no red dots on right-click
+    _use_legible_font()
+
+
+def _use_legible_font() -> None:
+    """DejaVu Sans has every Latin letter and the tick mark; Kivy's bundled Roboto lacks ✓."""
+    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
+    if regular.exists() and bold.exists():
+        from kivy.core.text import DEFAULT_FONT, LabelBase
+
+        LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
+    else:
+        log.warning("fonts-dejavu-core not installed; using Kivy's default font")
+
+
+def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
+    """Start Xvfb when there is no display, and say so; return the process to stop later."""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise RuntimeError("no display and Xvfb is not installed (apt-get install xvfb)")
+    # -displayfd lets Xvfb pick a free display and tell us its number once it accepts clients.
+    read_end, write_end = os.pipe()
+    process = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-screen", "0", f"{width}x{height}x24",
+                                "-nolisten", "tcp"], pass_fds=(write_end,),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        raise RuntimeError("Xvfb did not start")
+    os.environ["DISPLAY"] = f":{number}"
+    print(f"No display found: started a virtual one (Xvfb :{number}). Nothing is visible on a screen; "
+          "use --screenshots DIR to see it.", flush=True)
+    return process
+
+
+def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
+    """Build everything and run the terminal until it is stopped; returns the exit status."""
+    prepare_kivy(config)
+    configure_logging(config.paths.data_dir)
+    from kivy.clock import Clock  # Kivy is configured now
+
+    from kiosk.ui.bridge import KivyWorker
+    from kiosk.ui.kiosk_app import KioskApp
+
+    devices = build_devices(config)
+    outbox = open_outbox(config)
+    worker = KivyWorker()
+    journey = build_journey(config, devices, outbox, worker)
+    notifier = _systemd_notifier()
+    app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1"))
+    Clock.schedule_interval(lambda _dt: notifier("WATCHDOG=1"), 5)  # proves the UI loop is alive
+    if autopilot is not None:
+        autopilot.attach(app, devices)
+    try:
+        app.run()
+    finally:
+        worker.shutdown()
+        outbox.close()
+        devices.printer.close()
+        devices.speaker.stop()
+    return autopilot.exit_status if autopilot is not None else 0
+
+
+def _systemd_notifier():  # type: ignore[no-untyped-def]
+    if not os.environ.get("NOTIFY_SOCKET"):
+        return lambda _message: None
+    import sdnotify
+
+    return sdnotify.SystemdNotifier().notify

@@ -1,0 +1,103 @@
+"""The `kiosk` command: run, demo (with an optional scripted citizen), check-config."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk import config as cfg
+
+DEMO_DATA = cfg.REPO_ROOT / "var" / "demo"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Bürgerterminal: self-service citizen terminal")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the terminal (production)")
+    run.add_argument("--config", type=Path, default=cfg.DEFAULT_PATH, help=f"config file (default {cfg.DEFAULT_PATH})")
+    run.set_defaults(handler=_run)
+
+    demo = commands.add_parser("demo", help="run with simulated devices and local data in var/demo")
+    demo.add_argument("--config", type=Path, help="config file to start from (default: built-in defaults)")
+    demo.add_argument("--autopilot", metavar="SERVICE_ID", help="a scripted citizen walks this service")
+    demo.add_argument("--lang", default="de", help="language the scripted citizen chooses (default de)")
+    demo.add_argument("--screenshots", type=Path, metavar="DIR", help="write one PNG per screen to DIR")
+    demo.add_argument("--sessions", type=int, default=1, help="how many sessions the autopilot walks (default 1)")
+    demo.set_defaults(handler=_demo)
+
+    check = commands.add_parser("check-config", help="check a config file; exit 0 when it is good")
+    check.add_argument("file", type=Path)
+    check.set_defaults(handler=_check_config)
+
+    template = commands.add_parser("config-template", help="print the commented default config")
+    template.set_defaults(handler=lambda _args: sys.stdout.write(cfg.template()) and 0)
+    return parser
+
+
+def _load(path: Path) -> cfg.KioskConfig | None:
+    try:
+        return cfg.load(path)
+    except cfg.ConfigError as exc:
+        print(f"kiosk: bad configuration, not starting:\n{exc}", file=sys.stderr)
+        return None
+
+
+def _check_config(args: argparse.Namespace) -> int:
+    try:
+        cfg.load(args.file)
+    except cfg.ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"{args.file}: OK")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load(args.config)
+    if config is None:
+        return 2
+    from kiosk.app import run
+
+    return run(config)
+
+
+def demo_config(base: cfg.KioskConfig) -> cfg.KioskConfig:
+    """The demo keeps its data in the repository and runs in a window."""
+    return base.model_copy(update={
+        "display": base.display.model_copy(update={"fullscreen": False}),
+        "paths": cfg.PathsConfig(data_dir=DEMO_DATA, temp_dir=DEMO_DATA / "tmp"),
+    })
+
+
+def _demo(args: argparse.Namespace) -> int:
+    base = _load(args.config) if args.config else cfg.KioskConfig()
+    if base is None:
+        return 2
+    config = demo_config(base)
+    from kiosk.app import ensure_display, prepare_kivy, run
+
+    prepare_kivy(config)  # before the autopilot imports Kivy
+    autopilot = None
+    if args.autopilot:
+        from kiosk.ui.autopilot import Autopilot
+
+        autopilot = Autopilot(args.autopilot, args.lang, args.screenshots, sessions=args.sessions)
+        if not autopilot.valid_for(config):
+            return 2
+    display = ensure_display(config.display.width, config.display.height)
+    try:
+        return run(config, autopilot)
+    finally:
+        if display is not None:
+            display.terminate()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""The terminal's configuration: one typed model, the single source of truth.
+
+Every option has a default, a description and its allowed values or range. The commented
+default file (`config/kiosk.toml`) and `kiosk check-config` are both derived from this model,
+so documentation and validation cannot drift apart (the pibooth lesson).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TEMPLATE = REPO_ROOT / "config" / "kiosk.toml"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TerminalConfig(Section):
+    """Who this terminal is."""
+
+    id: str = Field("demo-01", description="Terminal id shown to operators and on receipts",
+                    pattern=r"^[a-z0-9][a-z0-9-]{1,31}$")
+    location: str = Field("Rathaus, Foyer", description="Where the terminal stands (shown to operators)",
+                          min_length=1, max_length=80)
+
+
+class DisplayConfig(Section):
+    """The screen."""
+
+    fullscreen: bool = Field(True, description="Fill the whole screen (turn off only for development)")
+    orientation: Literal["landscape", "portrait"] = Field("landscape", description="How the screen is mounted")
+    width: int = Field(1280, description="Window width in pixels when not full screen", ge=640, le=7680)
+    height: int = Field(800, description="Window height in pixels when not full screen", ge=480, le=7680)
+    dpi: int = Field(96, description="Physical pixel density of the screen, used to size touch targets",
+                     ge=60, le=600)
+    touch_target_mm: float = Field(12.0, description="Smallest touch target edge in millimetres (BITV: at least 9)",
+                                   ge=9.0, le=30.0)
+
+
+class LanguageConfig(Section):
+    """Languages offered to citizens."""
+
+    default: Literal["de", "en"] = Field("de", description="Language of the welcome screen")
+    offered: tuple[Literal["de", "en"], ...] = Field(("de", "en"), description="Languages a citizen can choose",
+                                                     min_length=1)
+
+
+class SessionConfig(Section):
+    """Time limits of a citizen's session (BITV: announced and extendable)."""
+
+    inactivity_s: int = Field(120, description="Seconds without a touch before asking 'Do you need more time?'",
+                              ge=30, le=900)
+    prompt_s: int = Field(30, description="Seconds the 'more time?' prompt counts down before the session ends",
+                          ge=10, le=120)
+    goodbye_s: int = Field(8, description="Seconds the goodbye screen stays before the welcome screen returns",
+                           ge=3, le=60)
+
+
+class PathsConfig(Section):
+    """Where the terminal keeps its files."""
+
+    data_dir: Path = Field(Path("/var/lib/kiosk"), description="Outbox, keys and logs (must be writable)")
+    temp_dir: Path = Field(Path("/run/kiosk"), description="Per-session temporary files, wiped with the session")
+
+
+class PrinterConfig(Section):
+    """Receipt printer."""
+
+    driver: Literal["simulator"] = Field("simulator", description="Printer driver (serial arrives with the printer issue)")
+
+
+class CardReaderConfig(Section):
+    """Smart-card reader."""
+
+    driver: Literal["simulator"] = Field("simulator", description="Card reader driver (pcsc arrives with the eID issue)")
+
+
+class CameraConfig(Section):
+    """Camera for ID photos and video calls."""
+
+    driver: Literal["synthetic"] = Field("synthetic", description="Frame source (opencv arrives with the photo issue)")
+    width: int = Field(640, description="Frame width in pixels", ge=160, le=3840)
+    height: int = Field(480, description="Frame height in pixels", ge=120, le=2160)
+
+
+class SpeechConfig(Section):
+    """Speech output (read aloud)."""
+
+    engine: Literal["espeak-ng", "memory"] = Field(
+        "espeak-ng", description="espeak-ng plays through the headset jack; memory synthesises and keeps the audio "
+                                 "(for demos and tests without a sound card)")
+    rate_wpm: int = Field(150, description="Speaking rate in words per minute (slower helps many listeners)",
+                          ge=80, le=300)
+
+
+class ServicesConfig(Section):
+    """Administrative services offered."""
+
+    directory: Path = Field(Path("config/services"), description="Folder with one service definition per file "
+                                                                 "(relative paths start at the installation folder)")
+    offered: tuple[str, ...] = Field(("meldebescheinigung",), description="Service ids shown in the catalogue, in order",
+                                     min_length=1)
+
+
+class KioskConfig(Section):
+    terminal: TerminalConfig = TerminalConfig()
+    display: DisplayConfig = DisplayConfig()
+    language: LanguageConfig = LanguageConfig()
+    session: SessionConfig = SessionConfig()
+    paths: PathsConfig = PathsConfig()
+    printer: PrinterConfig = PrinterConfig()
+    cardreader: CardReaderConfig = CardReaderConfig()
+    camera: CameraConfig = CameraConfig()
+    speech: SpeechConfig = SpeechConfig()
+    services: ServicesConfig = ServicesConfig()
+
+
+def installed(path: Path) -> Path:
+    """Relative paths in the config start at the installation folder, not the working directory."""
+    return path if path.is_absolute() else REPO_ROOT / path
+
+
+class ConfigError(Exception):
+    """Bad configuration; the message names the file, the key and what is allowed."""
+
+
+def load(path: Path) -> KioskConfig:
+    """Read and validate a config file; raise ConfigError with an operator-readable message."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return KioskConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_describe(path, err) for err in exc.errors())) from None
+
+
+def _describe(path: Path, err: dict[str, Any]) -> str:
+    key = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"{path}: unknown key '{key}'; allowed here: {', '.join(_siblings(err['loc']))}"
+    info = _field_info(err["loc"])
+    allowed = f"; allowed: {allowed_values(info)}" if info is not None else ""
+    return f"{path}: key '{key}': {err['msg']} (got {err.get('input')!r}){allowed}"
+
+
+def _field_info(loc: tuple[Any, ...]) -> FieldInfo | None:
+    model: type[BaseModel] = KioskConfig
+    info: FieldInfo | None = None
+    for part in loc:
+        if not isinstance(part, str) or part not in model.model_fields:
+            return info
+        info = model.model_fields[part]
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            model = info.annotation
+    return info
+
+
+def _siblings(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] = KioskConfig
+    for part in loc[:-1]:
+        annotation = model.model_fields[part].annotation
+        model = annotation  # type: ignore[assignment]
+    return list(model.model_fields)
+
+
+def allowed_values(info: FieldInfo) -> str:
+    """Describe what an option accepts, from its type and constraints."""
+    annotation = info.annotation
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "a table with the keys " + ", ".join(annotation.model_fields)
+    literal = _literal_choices(annotation)
+    if literal:
+        prefix = "a list of " if get_origin(annotation) is tuple else "one of "
+        return prefix + ", ".join(repr(c) for c in literal)
+    bounds = {type(m).__name__: m for m in info.metadata}
+    low = getattr(bounds.get("Ge"), "ge", None)
+    high = getattr(bounds.get("Le"), "le", None)
+    kind = {bool: "true or false", int: "a whole number", float: "a number", Path: "a path"}.get(annotation, "text")
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}"
+    min_len = getattr(bounds.get("MinLen"), "min_length", None)
+    max_len = getattr(bounds.get("MaxLen"), "max_length", None)
+    if max_len is not None:
+        return f"{kind} of {min_len or 0} to {max_len} characters"
+    pattern = next((getattr(m, "pattern", None) for m in info.metadata if getattr(m, "pattern", None)), None)
+    if pattern:
+        return f"{kind} matching {pattern}"
+    return kind
+
+
+def _literal_choices(annotation: Any) -> tuple[Any, ...]:
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    if get_origin(annotation) is tuple:
+        return _literal_choices(get_args(annotation)[0])
+    return ()
+
+
+def template() -> str:
+    """The commented default config file, generated from the model."""
+    out = ["# Bürgerterminal configuration. Generated from kiosk/config.py by `kiosk config-template`;",
+           "# every key is optional and shows its default. Check a file with `kiosk check-config FILE`.", ""]
+    for name, section in KioskConfig.model_fields.items():
+        model = section.annotation
+        out.append(f"[{name}]")
+        out.append(f"# {model.__doc__.strip()}")  # type: ignore[union-attr]
+        for key, info in model.model_fields.items():  # type: ignore[union-attr]
+            out.append(f"# {info.description}. Allowed: {allowed_values(info)}.")
+            out.append(f"{key} = {_toml_value(info.default)}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,0 +1,364 @@
+"""The citizen's path through the terminal as a state machine (pure Python, no Kivy).
+
+Every event goes through `send`. A handler computes the next state; the state is replaced only
+when the handler finished, so an exception anywhere leaves the old state intact and leads to the
+failsafe stage, from which Retry returns to the old state and StartOver wipes and begins again
+(the pibooth lesson: the terminal never shows a traceback and always comes back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, Protocol, TypeVar
+
+from hardware.printer import Printer, Receipt
+from kiosk.forms.service import FormStep, Service
+from kiosk.forms.validation import Problem, check
+from kiosk.i18n import tr
+from kiosk.journey import events as ev
+from kiosk.journey.session import Session
+from kiosk.journey.state import JourneyState, Overlay, Printout, Stage
+from kiosk.outbox.application import Application, Outbox
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Worker(Protocol):
+    """Runs blocking work off the journey's thread and calls `done` back on it."""
+
+    def run(self, job: Callable[[], T], done: Callable[[T | BaseException], None]) -> None: ...
+
+
+class InlineWorker:
+    """Runs the job at once on the calling thread (scripts and unit tests)."""
+
+    def run(self, job: Callable[[], T], done: Callable[[T | BaseException], None]) -> None:
+        try:
+            result: T | BaseException = job()
+        except Exception as exc:  # handed to `done`, which leads to the failsafe
+            result = exc
+        done(result)
+
+
+@dataclass(frozen=True)
+class Timing:
+    inactivity_s: float
+    prompt_s: float
+    goodbye_s: float
+
+
+@dataclass(frozen=True)
+class Place:
+    terminal_id: str
+    location: str
+
+
+Listener = Callable[[JourneyState], None]
+
+
+class Journey:
+    def __init__(self, services: tuple[Service, ...], outbox: Outbox, printer: Printer, *,
+                 timing: Timing, place: Place, temp_root: Path, default_language: str,
+                 clock: Callable[[], float], today: Callable[[], dt.date] = dt.date.today,
+                 worker: Worker | None = None) -> None:
+        self.services = {s.id: s for s in services}
+        self._outbox, self._printer = outbox, printer
+        self._timing, self._place, self._temp_root = timing, place, temp_root
+        self._default_language = default_language
+        self._clock, self._today = clock, today
+        self._worker = worker or InlineWorker()
+        self._listeners: list[Listener] = []
+        self._wipe_listeners: list[Callable[[], None]] = []
+        self.session: Session | None = None
+        self.state = JourneyState(language=default_language)
+        self._last_activity = clock()
+        self._stage_entered = clock()
+
+    # -- observing -------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def on_wipe(self, listener: Callable[[], None]) -> None:
+        """Called whenever a session ends, for whatever reason (UI clears its fields)."""
+        self._wipe_listeners.append(listener)
+
+    def answer(self, field_id: str) -> str:
+        return self.session.answers.get(field_id, "") if self.session else ""
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def send(self, event: ev.Event) -> JourneyState:
+        old = self.state
+        if event.citizen:
+            self._last_activity = self._clock()
+        try:
+            new = self._handle(event)
+        except Exception as exc:
+            # Log the kind of failure and where, never the event nor the exception's message:
+            # both may carry citizen data (e.g. "invalid literal for int(): '<what was typed>'").
+            log.error("journey step failed in %s on %s: %s", old.stage.name, type(event).__name__, _where(exc))
+            new = JourneyState(stage=Stage.FAILSAFE, language=old.language, resume=_settled(old))
+        self._enter(new)
+        return new
+
+    def _enter(self, new: JourneyState) -> None:
+        if new is self.state:
+            return
+        if new.stage is not self.state.stage:
+            self._stage_entered = self._clock()
+        if new.stage is Stage.WELCOME and self.session is not None:
+            self._end_session()
+        self.state = new
+        for listener in list(self._listeners):
+            listener(new)
+
+    def _end_session(self) -> None:
+        assert self.session is not None
+        self.session.wipe()
+        self.session = None
+        for listener in list(self._wipe_listeners):
+            listener()
+
+    def _handle(self, event: ev.Event) -> JourneyState:
+        s = self.state
+        if isinstance(event, ev.Tick):
+            return self._tick(s)
+        if isinstance(event, ev.Touch):
+            return s
+        handler = _OVERLAY_HANDLERS.get((s.overlay, type(event))) if s.overlay is not Overlay.NONE \
+            else _HANDLERS.get((s.stage, type(event))) or _ANYWHERE.get(type(event))
+        if handler is None:
+            log.info("ignored %s in %s/%s", type(event).__name__, s.stage.name, s.overlay.name)
+            return s
+        return handler(self, s, event)
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def _start(self, s: JourneyState, e: ev.Start) -> JourneyState:
+        self.session = Session(language=self._default_language, temp_root=self._temp_root)
+        return JourneyState(stage=Stage.LANGUAGE, language=self._default_language)
+
+    def _choose_language(self, s: JourneyState, e: ev.ChooseLanguage) -> JourneyState:
+        if e.language not in ("de", "en"):
+            raise ValueError("unsupported language")
+        self._session().language = e.language
+        return replace(s, stage=Stage.CATALOGUE, language=e.language)
+
+    def _choose_service(self, s: JourneyState, e: ev.ChooseService) -> JourneyState:
+        service = self.services[e.service_id]
+        session = self._session()
+        if session.service is not service:
+            session.answers.clear()
+            session.service = service
+        return replace(s, stage=Stage.FORM, service=service, step_index=0, editing=False, problems=_NO_PROBLEMS)
+
+    def _answer(self, s: JourneyState, e: ev.Answer) -> JourneyState:
+        field_ids = {f.id for f in s.step.fields}
+        if e.field_id not in field_ids:
+            raise KeyError("answer for a field not on this page")
+        self._session().answers[e.field_id] = e.value
+        if e.field_id not in s.problems:
+            return s
+        problems = {k: v for k, v in s.problems.items() if k != e.field_id}
+        return replace(s, problems=MappingProxyType(problems))
+
+    def _check_page(self, step: FormStep) -> dict[str, Problem]:
+        """Validate one page's answers, storing the normalised values; return the problems."""
+        session, today = self._session(), self._today()
+        problems = {}
+        for form_field in step.fields:
+            checked = check(form_field, session.answers.get(form_field.id, ""), today)
+            session.answers[form_field.id] = checked.value
+            if checked.problem:
+                problems[form_field.id] = checked.problem
+        return problems
+
+    def _next(self, s: JourneyState, e: ev.Next) -> JourneyState:
+        problems = self._check_page(s.step)
+        if problems:
+            return replace(s, problems=MappingProxyType(problems))
+        last = s.step_index == len(s.service.steps) - 1  # type: ignore[union-attr]
+        if s.editing or last:
+            return replace(s, stage=Stage.REVIEW, editing=False, problems=_NO_PROBLEMS)
+        return replace(s, step_index=s.step_index + 1, problems=_NO_PROBLEMS)
+
+    def _back(self, s: JourneyState, e: ev.Back) -> JourneyState:
+        if s.stage is Stage.LANGUAGE:
+            return replace(s, stage=Stage.WELCOME)
+        if s.stage is Stage.CATALOGUE:
+            return replace(s, stage=Stage.LANGUAGE)
+        if s.stage is Stage.REVIEW:
+            return replace(s, stage=Stage.FORM, step_index=len(s.service.steps) - 1)  # type: ignore[union-attr]
+        if s.editing:
+            return replace(s, stage=Stage.REVIEW, editing=False, problems=_NO_PROBLEMS)
+        if s.step_index == 0:
+            return replace(s, stage=Stage.CATALOGUE, problems=_NO_PROBLEMS)
+        return replace(s, step_index=s.step_index - 1, problems=_NO_PROBLEMS)
+
+    def _edit(self, s: JourneyState, e: ev.Edit) -> JourneyState:
+        if not isinstance(s.service.steps[e.step_index], FormStep):  # type: ignore[union-attr]
+            raise ValueError("only form pages can be edited")
+        return replace(s, stage=Stage.FORM, step_index=e.step_index, editing=True, problems=_NO_PROBLEMS)
+
+    def _submit(self, s: JourneyState, e: ev.Submit) -> JourneyState:
+        session = self._session()
+        service = s.service
+        assert service is not None
+        # Check every page again: a page opened from the review and left with Back was not checked.
+        for index, step in enumerate(service.steps):
+            if isinstance(step, FormStep) and (problems := self._check_page(step)):
+                return replace(s, stage=Stage.FORM, step_index=index, editing=True,
+                               problems=MappingProxyType(problems))
+        application = Application(service_id=service.id, language=session.language,
+                                  terminal_id=self._place.terminal_id,
+                                  submitted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                                  answers=dict(session.answers))
+        # Enter SUBMITTING before the work starts: a worker may call back at once (InlineWorker),
+        # and `_submitted` only accepts a result while the journey is submitting.
+        self._enter(replace(s, stage=Stage.SUBMITTING))
+        self._worker.run(lambda: self._outbox.put(application, service.reference_prefix), self._submitted)
+        return self.state
+
+    def _submitted(self, result: str | BaseException) -> None:
+        if self.state.stage is not Stage.SUBMITTING:
+            return  # the session ended meanwhile
+        if isinstance(result, BaseException):
+            log.error("submission failed: %s", type(result).__name__)
+            back = replace(self.state, stage=Stage.REVIEW)
+            self._enter(JourneyState(stage=Stage.FAILSAFE, language=back.language, resume=back))
+            return
+        self._enter(replace(self.state, stage=Stage.RECEIPT, reference=result, printout=Printout.PRINTING))
+        # The receipt is built inside the job: if building it fails, the printout fails and the
+        # reference stays on screen (this callback runs outside `send`'s failsafe).
+        shown = self.state
+        self._worker.run(lambda: self._printer.print_receipt(self._receipt(shown)), self._printed)
+
+    def _printed(self, result: object) -> None:
+        if self.state.stage is not Stage.RECEIPT:
+            return
+        if isinstance(result, BaseException):
+            # The application is safe in the outbox; the citizen gets the reference on screen.
+            log.warning("receipt not printed: %s", result)
+            self._enter(replace(self.state, printout=Printout.FAILED))
+        else:
+            self._enter(replace(self.state, printout=Printout.PRINTED))
+
+    def _receipt(self, s: JourneyState) -> Receipt:
+        lang, service = s.language, s.service
+        assert service is not None and s.reference is not None
+        now = dt.datetime.now()
+        return Receipt(
+            title=tr(lang, "Receipt"),
+            lines=((tr(lang, "Service"), service.title[lang]),  # type: ignore[index]
+                   (tr(lang, "Terminal"), self._place.location)),
+            reference=s.reference,
+            qr_payload=s.reference,
+            footer=(tr(lang, "Please keep this receipt."),
+                    tr(lang, "Quote the reference code if you ask about your application.")),
+            issued_at=now.strftime("%d.%m.%Y %H:%M"),
+        )
+
+    def _finish(self, s: JourneyState, e: ev.Finish) -> JourneyState:
+        self._end_session()
+        return JourneyState(stage=Stage.GOODBYE, language=s.language)
+
+    def _retry(self, s: JourneyState, e: ev.Retry) -> JourneyState:
+        if s.resume is None or self.session is None:
+            return JourneyState(language=self._default_language)
+        return s.resume
+
+    def _to_welcome(self, s: JourneyState, e: ev.Event) -> JourneyState:
+        return JourneyState(language=self._default_language)
+
+    # -- overlays --------------------------------------------------------------------------
+
+    def _open_help(self, s: JourneyState, e: ev.OpenHelp) -> JourneyState:
+        return replace(s, overlay=Overlay.HELP)
+
+    def _cancel(self, s: JourneyState, e: ev.Cancel) -> JourneyState:
+        if s.stage in (Stage.WELCOME, Stage.GOODBYE, Stage.SUBMITTING):
+            return s
+        return replace(s, overlay=Overlay.CONFIRM_CANCEL)
+
+    def _close_overlay(self, s: JourneyState, e: ev.Event) -> JourneyState:
+        return replace(s, overlay=Overlay.NONE, countdown_s=None)
+
+    def _help_start_over(self, s: JourneyState, e: ev.StartOver) -> JourneyState:
+        if s.stage in (Stage.WELCOME, Stage.GOODBYE):
+            return self._to_welcome(s, e)
+        return replace(s, overlay=Overlay.CONFIRM_CANCEL)
+
+    # -- time ------------------------------------------------------------------------------
+
+    def _tick(self, s: JourneyState) -> JourneyState:
+        now = self._clock()
+        if s.stage is Stage.GOODBYE:
+            return self._to_welcome(s, ev.Tick()) if now - self._stage_entered >= self._timing.goodbye_s else s
+        if s.stage in (Stage.WELCOME, Stage.SUBMITTING):
+            return s
+        idle = now - self._last_activity
+        if idle < self._timing.inactivity_s:
+            return s if s.overlay is not Overlay.MORE_TIME else replace(s, overlay=Overlay.NONE, countdown_s=None)
+        left = self._timing.inactivity_s + self._timing.prompt_s - idle
+        if left <= 0:
+            log.info("session ended after inactivity")
+            return self._to_welcome(s, ev.Tick())
+        return replace(s, overlay=Overlay.MORE_TIME, countdown_s=int(left + 0.999))
+
+    def _session(self) -> Session:
+        if self.session is None:
+            raise RuntimeError("no session")
+        return self.session
+
+
+_NO_PROBLEMS: MappingProxyType = MappingProxyType({})
+
+
+def _where(exc: BaseException) -> str:
+    """An exception's type and code location, without its message (which may hold citizen data)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return type(exc).__name__ + "".join(f" < {Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))
+
+
+def _settled(s: JourneyState) -> JourneyState:
+    """The state to return to on Retry: the same stage without any overlay."""
+    return replace(s, overlay=Overlay.NONE, countdown_s=None)
+
+
+J = Journey
+_HANDLERS = {
+    (Stage.WELCOME, ev.Start): J._start,
+    (Stage.LANGUAGE, ev.ChooseLanguage): J._choose_language,
+    (Stage.LANGUAGE, ev.Back): J._back,
+    (Stage.CATALOGUE, ev.ChooseService): J._choose_service,
+    (Stage.CATALOGUE, ev.Back): J._back,
+    (Stage.FORM, ev.Answer): J._answer,
+    (Stage.FORM, ev.Next): J._next,
+    (Stage.FORM, ev.Back): J._back,
+    (Stage.REVIEW, ev.Edit): J._edit,
+    (Stage.REVIEW, ev.Back): J._back,
+    (Stage.REVIEW, ev.Submit): J._submit,
+    (Stage.RECEIPT, ev.Finish): J._finish,
+    (Stage.GOODBYE, ev.Start): J._to_welcome,
+    (Stage.FAILSAFE, ev.Retry): J._retry,
+    (Stage.FAILSAFE, ev.StartOver): J._to_welcome,
+}
+_ANYWHERE = {
+    ev.OpenHelp: J._open_help,
+    ev.Cancel: J._cancel,
+}
+_OVERLAY_HANDLERS = {
+    (Overlay.HELP, ev.CloseHelp): J._close_overlay,
+    (Overlay.HELP, ev.StartOver): J._help_start_over,
+    (Overlay.HELP, ev.Cancel): J._cancel,
+    (Overlay.CONFIRM_CANCEL, ev.ConfirmCancel): J._to_welcome,
+    (Overlay.CONFIRM_CANCEL, ev.KeepGoing): J._close_overlay,
+    (Overlay.MORE_TIME, ev.KeepGoing): J._close_overlay,
+}

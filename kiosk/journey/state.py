@@ -1,0 +1,65 @@
+"""Where a journey stands: a frozen snapshot the UI renders (it holds no citizen answers)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from kiosk.forms.service import FormStep, Service
+from kiosk.forms.validation import Problem
+
+
+class Stage(enum.Enum):
+    WELCOME = enum.auto()
+    LANGUAGE = enum.auto()
+    CATALOGUE = enum.auto()
+    FORM = enum.auto()
+    REVIEW = enum.auto()
+    SUBMITTING = enum.auto()
+    RECEIPT = enum.auto()
+    GOODBYE = enum.auto()
+    FAILSAFE = enum.auto()
+
+
+class Overlay(enum.Enum):
+    """Something shown above the current stage, which stays underneath unchanged."""
+
+    NONE = enum.auto()
+    HELP = enum.auto()
+    CONFIRM_CANCEL = enum.auto()
+    MORE_TIME = enum.auto()
+
+
+class Printout(enum.Enum):
+    NONE = enum.auto()
+    PRINTING = enum.auto()
+    PRINTED = enum.auto()
+    FAILED = enum.auto()
+
+
+@dataclass(frozen=True)
+class JourneyState:
+    stage: Stage = Stage.WELCOME
+    overlay: Overlay = Overlay.NONE
+    language: str = "de"
+    service: Service | None = None
+    step_index: int = 0
+    editing: bool = False  # a form page opened from the review returns to the review
+    problems: Mapping[str, Problem] = field(default_factory=lambda: MappingProxyType({}))
+    reference: str | None = None
+    printout: Printout = Printout.NONE
+    countdown_s: int | None = None  # seconds left on the 'more time?' prompt
+    resume: JourneyState | None = None  # where Retry returns to from the failsafe
+
+    @property
+    def step(self) -> FormStep:
+        assert self.service is not None and self.stage is Stage.FORM
+        step = self.service.steps[self.step_index]
+        assert isinstance(step, FormStep)
+        return step
+
+    @property
+    def in_session(self) -> bool:
+        return self.stage is not Stage.WELCOME

@@ -1,0 +1,233 @@
+"""A scripted citizen: walks a service through the real UI with the service's sample answers.
+
+It taps buttons with real touch events at their place on the window (as a finger would), types
+into the input fields, writes one screenshot per screen, prints one line per screen, and at the
+end checks that the session was wiped and the welcome screen is back.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+from kiosk.config import KioskConfig, installed
+from kiosk.forms.service import ServiceError, load_service
+from kiosk.journey.state import Overlay, Printout, Stage
+
+if TYPE_CHECKING:
+    from kiosk.app import Devices
+    from kiosk.ui.kiosk_app import KioskApp
+
+SETTLE_TICKS = 2  # frames to wait after a change before looking, so the screen is drawn
+TIME_LIMIT_S = 60.0
+
+
+class AutopilotError(Exception):
+    pass
+
+
+class Autopilot:
+    def __init__(self, service_id: str, language: str, screenshots: Path | None, sessions: int = 1) -> None:
+        self.service_id, self.language = service_id, language
+        self.screenshots, self.sessions = screenshots, sessions
+        self.exit_status = 1
+        self._app: KioskApp | None = None
+        self._devices: Devices | None = None
+        self._seen: object = None
+        self._settle = 0
+        self._shot = 0
+        self._done_sessions = 0
+        self._started = time.monotonic()
+        self._answers: dict[str, str] = {}
+        self._typed: list[str] = []
+
+    def valid_for(self, config: KioskConfig) -> bool:
+        if self.language not in config.language.offered:
+            print(f"autopilot: language {self.language!r} is not offered; offered: "
+                  f"{', '.join(config.language.offered)}", file=sys.stderr)
+            return False
+        if self.service_id not in config.services.offered:
+            print(f"autopilot: service {self.service_id!r} is not offered; offered: "
+                  f"{', '.join(config.services.offered)}", file=sys.stderr)
+            return False
+        try:
+            service = load_service(installed(config.services.directory) / f"{self.service_id}.toml")
+        except ServiceError as exc:
+            print(f"autopilot: {exc}", file=sys.stderr)
+            return False
+        self._answers = service.sample_answers()
+        # Typed answers must be gone from every widget after the wipe (choices are fixed texts).
+        self._typed = [f.sample for f in service.fields() if f.type != "choice"]
+        return True
+
+    def attach(self, app: KioskApp, devices: Devices) -> None:
+        self._app, self._devices = app, devices
+        if self.screenshots:
+            self.screenshots.mkdir(parents=True, exist_ok=True)
+        app.bind(on_start=lambda _app: Clock.schedule_interval(self._step, 1 / 30))
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def _step(self, _dt: float) -> bool | None:
+        try:
+            if time.monotonic() - self._started > TIME_LIMIT_S * self.sessions:
+                raise AutopilotError(f"did not finish within {TIME_LIMIT_S * self.sessions:.0f} s")
+            return self._advance()
+        except Exception as exc:  # any failure ends the run with a message and non-zero status
+            print(f"autopilot: FAILED: {exc}", file=sys.stderr, flush=True)
+            self._stop(1)
+            return False
+
+    def _advance(self) -> bool | None:
+        app = self._app
+        assert app is not None
+        state = app.journey.state
+        if state is not self._seen:
+            self._seen, self._settle = state, SETTLE_TICKS
+            return None
+        if self._settle > 0:
+            self._settle -= 1
+            return None
+        if state.overlay is not Overlay.NONE:
+            raise AutopilotError(f"unexpected {state.overlay.name} overlay on {state.stage.name}")
+        act = getattr(self, f"_on_{state.stage.name.lower()}")
+        return act(state)
+
+    # -- one handler per stage -------------------------------------------------------------
+
+    def _on_welcome(self, state) -> bool | None:  # type: ignore[no-untyped-def]
+        if self._done_sessions == self.sessions:
+            self._check_wiped()
+            self._report(state, "welcome-again")
+            self._stop(0)
+            return False
+        self._report(state, "welcome")
+        self._tap(self._screen(state).ids.start)
+        return None
+
+    def _on_language(self, state) -> None:  # type: ignore[no-untyped-def]
+        self._report(state, "language")
+        buttons = self._screen(state).ids.languages.children
+        self._tap(next(b for b in buttons if b.language_code == self.language))
+
+    def _on_catalogue(self, state) -> None:  # type: ignore[no-untyped-def]
+        self._report(state, "catalogue")
+        tiles = self._screen(state).ids.services.children
+        self._tap(next(t for t in tiles if t.service_id == self.service_id))
+
+    def _on_form(self, state) -> None:  # type: ignore[no-untyped-def]
+        screen = self._screen(state)
+        if state.problems:
+            raise AutopilotError(f"sample answers rejected on page {state.step.id}: "
+                                 f"{', '.join(p.name for p in state.problems.values())}")
+        unanswered = {f: w for f, w in screen.inputs().items() if app_answer(self._app, f) != self._answers[f]}
+        if unanswered:
+            # A ScrollView hands a tap to its children a moment later, so look again next frame.
+            for field_id, widgets in unanswered.items():
+                self._fill(widgets, self._answers[field_id])
+            self._seen = None
+            return
+        self._report(state, f"form-{state.step.id}")
+        self._tap(screen.ids.next)
+
+    def _on_review(self, state) -> None:  # type: ignore[no-untyped-def]
+        self._report(state, "review")
+        self._tap(self._screen(state).ids.submit)
+
+    def _on_submitting(self, state) -> None:  # type: ignore[no-untyped-def]
+        return None  # the worker finishes the submission
+
+    def _on_receipt(self, state) -> None:  # type: ignore[no-untyped-def]
+        if state.printout is Printout.PRINTING:
+            return
+        self._report(state, "receipt")
+        if self.screenshots and self._first_session():
+            self._devices.printer.preview_png(self.screenshots / f"{self._shot:02d}-receipt-paper.png")  # type: ignore[union-attr]
+        self._tap(self._screen(state).ids.finish)
+
+    def _on_goodbye(self, state) -> None:  # type: ignore[no-untyped-def]
+        self._report(state, "goodbye")
+        self._done_sessions += 1
+        self._tap(self._screen(state).ids.again)
+
+    def _on_failsafe(self, state) -> None:  # type: ignore[no-untyped-def]
+        self._report(state, "failsafe")
+        raise AutopilotError("the journey reached the failsafe screen")
+
+    # -- acting like a citizen -------------------------------------------------------------
+
+    def _screen(self, state):  # type: ignore[no-untyped-def]
+        return self._app.screens[state.stage]  # type: ignore[union-attr]
+
+    def _first_session(self) -> bool:
+        return self._done_sessions == 0
+
+    def _fill(self, widgets: list[Widget], value: str) -> None:
+        for widget in widgets:
+            if isinstance(widget, TextInput):
+                widget.text = value
+            elif getattr(widget, "value", None) == value:
+                self._tap(widget)
+
+    def _tap(self, widget: Widget) -> None:
+        """A real touch in the middle of the widget, after scrolling it into view."""
+        scroller = next((w for w in _ancestors(widget) if isinstance(w, ScrollView)), None)
+        if scroller is not None:
+            scroller.scroll_to(widget, padding=10, animate=False)
+            scroller._update_effect_bounds()  # apply the scroll before the touch lands
+        x, y = widget.to_window(*widget.center)
+        if not widget.collide_point(*widget.to_widget(x, y)) or widget.disabled:
+            raise AutopilotError(f"cannot tap {type(widget).__name__} {getattr(widget, 'text', '')!r}")
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+
+    def _report(self, state, name: str) -> None:  # type: ignore[no-untyped-def]
+        self._shot += 1
+        shown = ""
+        if self.screenshots and self._first_session() or self.screenshots and name == "welcome-again":
+            path = self.screenshots / f"{self._shot:02d}-{name}.png"
+            saved = Window.screenshot(name=str(path.with_name("shot.png")))
+            Path(saved).replace(path)
+            shown = path.name
+        if self._first_session() or name == "welcome-again":
+            elapsed = time.monotonic() - self._started
+            print(f"{self._shot:02d} {elapsed:6.2f}s {state.stage.name:<10} {state.language} {shown}", flush=True)
+
+    def _check_wiped(self) -> None:
+        app = self._app
+        assert app is not None
+        if app.journey.session is not None:
+            raise AutopilotError("a session is still open after goodbye")
+        texts = [w.text for root in (app.root, *app.overlays.values()) for w in root.walk()
+                 if isinstance(getattr(w, "text", None), str)]
+        left = [v for v in self._typed if any(v in t for t in texts)]
+        if left:
+            raise AutopilotError(f"{len(left)} answer(s) still on screen widgets after the session ended")
+
+    def _stop(self, status: int) -> None:
+        self.exit_status = status
+        Clock.unschedule(self._step)
+        self._app.stop()  # type: ignore[union-attr]
+
+
+def _ancestors(widget: Widget) -> list[Widget]:
+    found = []
+    parent = widget.parent
+    while parent is not None and parent not in found and parent is not Window:
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def app_answer(app: KioskApp | None, field_id: str) -> str:
+    return app.journey.answer(field_id) if app else ""

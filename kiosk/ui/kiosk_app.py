@@ -1,0 +1,153 @@
+"""The Kivy application: shows the journey's state and sends it the citizen's taps.
+
+It holds no business state: every screen redraws from the journey's state, and every button
+sends a typed event. Screens and overlays are found by the Stage/Overlay they belong to.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.uix.widget import Widget
+
+from hardware.speech import Speaker
+from kiosk.config import KioskConfig
+from kiosk.i18n import tr
+from kiosk.journey import events as ev
+from kiosk.journey.machine import Journey
+from kiosk.journey.state import JourneyState, Overlay
+from kiosk.ui.overlays.base import KioskOverlay
+from kiosk.ui.overlays.confirm_cancel import ConfirmCancelOverlay
+from kiosk.ui.overlays.help import HelpOverlay
+from kiosk.ui.overlays.more_time import MoreTimeOverlay
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.catalogue import CatalogueScreen
+from kiosk.ui.screens.failsafe import FailsafeScreen
+from kiosk.ui.screens.form_page import FormPageScreen
+from kiosk.ui.screens.goodbye import GoodbyeScreen
+from kiosk.ui.screens.language import LanguageScreen
+from kiosk.ui.screens.receipt import ReceiptScreen
+from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.submitting import SubmittingScreen
+from kiosk.ui.screens.welcome import WelcomeScreen
+from kiosk.ui.theme import LARGER_TEXT, Theme
+
+log = logging.getLogger(__name__)
+SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, ReviewScreen,
+           SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
+OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay)
+
+
+class KioskApp(App):
+    language = StringProperty("de")
+    theme = ObjectProperty(None)
+    ready = BooleanProperty(False)  # the first frame of the welcome screen was drawn
+
+    def __init__(self, config_model: KioskConfig, journey: Journey, speaker: Speaker,
+                 on_ready: Callable[[], None] = lambda: None, **kwargs: object) -> None:
+        self.config_model = config_model
+        self.journey = journey
+        self.speaker = speaker
+        self._on_ready = on_ready
+        self.theme = Theme(config_model.display.dpi, config_model.display.touch_target_mm)
+        super().__init__(**kwargs)
+        self.title = "Bürgerterminal"
+        self.language = journey.state.language
+        self.screens: dict[object, KioskScreen] = {}
+        self.overlays: dict[Overlay, KioskOverlay] = {}
+        self._open_overlay: KioskOverlay | None = None
+
+    # -- building --------------------------------------------------------------------------
+
+    def build(self) -> ScreenManager:
+        self.theme.fit(Window.height)
+        Window.bind(height=lambda _w, h: self.theme.fit(h))
+        Window.clearcolor = self.theme.background
+        manager = ScreenManager(transition=NoTransition())
+        for screen_class in SCREENS:
+            screen = screen_class(name=screen_class.stage.name)
+            self.screens[screen_class.stage] = screen
+            manager.add_widget(screen)
+        self.overlays = {o.overlay: o() for o in OVERLAYS}
+        self.manager = manager
+        self.journey.subscribe(self._on_state)
+        self.journey.on_wipe(self._on_wipe)
+        Window.bind(on_touch_down=self._on_any_touch)
+        Clock.schedule_interval(lambda _dt: self.send(ev.Tick()), 1.0)
+        Clock.schedule_once(self._first_frame, 0)
+        return manager
+
+    def _first_frame(self, _dt: float) -> None:
+        self.ready = True
+        self._on_ready()
+
+    # -- journey <-> UI --------------------------------------------------------------------
+
+    def send(self, event: ev.Event) -> JourneyState:
+        return self.journey.send(event)
+
+    def t(self, message: str, language: str | None = None, **values: object) -> str:
+        """Translate for the screen; kv passes app.language so texts follow a language change."""
+        return tr(language or self.language, message, **values)
+
+    def _on_any_touch(self, _window: Widget, _touch: object) -> bool:
+        self.journey.send(ev.Touch())
+        return False  # never swallow the touch
+
+    def _on_state(self, state: JourneyState) -> None:
+        self.language = state.language
+        screen = self.screens[state.stage]
+        screen.show(state)
+        if self.manager.current != screen.name:
+            self.manager.current = screen.name
+            if self.theme.scale > 1 and state.stage.name == "WELCOME":
+                self.theme.scale = 1.0  # the next citizen starts with the default size
+        self._show_overlay(state)
+
+    def _show_overlay(self, state: JourneyState) -> None:
+        wanted = self.overlays.get(state.overlay)
+        if self._open_overlay is not wanted and self._open_overlay is not None:
+            self._open_overlay.dismiss(animation=False)
+            self._open_overlay = None
+        if wanted is None:
+            return
+        wanted.show(state)
+        if self._open_overlay is not wanted:
+            wanted.open(animation=False)
+            self._open_overlay = wanted
+            if state.overlay is Overlay.MORE_TIME:
+                # Announced in sound as well as on screen (BITV: time limits are announced).
+                self.speaker.say(self.t("Do you need more time?") + " " + wanted.ids.countdown.text,
+                                 state.language)
+
+    def _on_wipe(self) -> None:
+        self.speaker.stop()
+        for screen in self.screens.values():
+            screen.clear()
+
+    # -- accessibility ---------------------------------------------------------------------
+
+    def read_aloud(self) -> None:
+        """Speak the texts of the screen under the help overlay, top to bottom."""
+        texts = visible_texts(self.manager.current_screen)
+        self.speaker.say(". ".join(texts), self.language)
+
+    def toggle_text_size(self) -> None:
+        self.theme.scale = 1.0 if self.theme.scale > 1 else LARGER_TEXT
+
+
+def visible_texts(root: Widget) -> list[str]:
+    """Texts a sighted citizen sees, in reading order (top to bottom, then left to right)."""
+    found = []
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0:
+            x, y = widget.to_window(widget.x, widget.top)
+            found.append((-round(y), round(x), widget.text.strip()))
+    return [text for _y, _x, text in sorted(found)]

@@ -1,0 +1,10 @@
+from kiosk.journey.state import Overlay
+from kiosk.ui.overlays.base import KioskOverlay
+from kiosk.ui.screens.base import load_kv
+
+
+class HelpOverlay(KioskOverlay):
+    overlay = Overlay.HELP
+
+
+load_kv(__file__)

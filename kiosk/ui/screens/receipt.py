@@ -1,0 +1,27 @@
+from kivy.app import App
+
+from kiosk.journey.state import JourneyState, Printout, Stage
+from kiosk.ui.screens.base import KioskScreen, load_kv
+
+PRINTOUT_MESSAGES = {
+    Printout.NONE: "",
+    Printout.PRINTING: "Your receipt is being printed …",
+    Printout.PRINTED: "Please take your receipt from the printer below the screen.",
+    Printout.FAILED: "The receipt cannot be printed right now. Please write down or photograph "
+                     "your reference number. Your application has been received.",
+}
+
+
+class ReceiptScreen(KioskScreen):
+    stage = Stage.RECEIPT
+
+    def show(self, state: JourneyState) -> None:
+        if state.stage is not Stage.RECEIPT:
+            return
+        app = App.get_running_app()
+        self.ids.reference.text = state.reference or ""
+        self.ids.printout.text = app.t(PRINTOUT_MESSAGES[state.printout])
+        self.ids.finish.disabled = state.printout is Printout.PRINTING
+
+
+load_kv(__file__)

@@ -1,0 +1,55 @@
+"""Building blocks every screen uses: large buttons, wrapping text, the top bar, form fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.togglebutton import ToggleButton
+
+
+class ButtonBase(Button):
+    """`primary` buttons are filled, others outlined (shape, not only colour)."""
+
+    primary = BooleanProperty(False)
+
+
+class BigButton(ButtonBase):
+    """A full-width button whose text wraps."""
+
+
+class BarButton(ButtonBase):
+    """A button in the top bar, as wide as its text."""
+
+
+class ChoiceButton(ToggleButton):
+    value = StringProperty("")
+
+
+class Text(Label):
+    """Wrapping text whose height follows its content."""
+
+
+class Heading(Text):
+    pass
+
+
+class TopBar(BoxLayout):
+    """Title, and on every screen the help button; cancel whenever a session is open."""
+
+    title = StringProperty("")
+    can_cancel = BooleanProperty(True)
+
+
+class FieldBox(BoxLayout):
+    """One question: label, hint, input, and the problem in words (never colour alone)."""
+
+    field = ObjectProperty(None, allownone=True)
+    problem = StringProperty("")
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -1,0 +1,323 @@
+"""The ESC/POS interpreter and the preview drawn from its result."""
+
+import random
+
+import numpy as np
+import pytest
+import qrcode
+from escpos.printer import Dummy
+
+from hardware.printer import escpos_preview
+from hardware.printer.escpos_parser import (
+    Align,
+    Cut,
+    EscposParseError,
+    Feed,
+    QrCode,
+    SkippedCommand,
+    TextLine,
+    TextStyle,
+    parse_escpos,
+)
+from hardware.printer.escpos_preview import (
+    MARGIN_DOTS,
+    PreviewTooLargeError,
+    render_preview,
+)
+from hardware.printer.receipt_layout import write_receipt
+
+ESC, GS = b"\x1b", b"\x1d"
+
+
+def receipt_bytes(receipt) -> bytes:
+    printer = Dummy(profile="TM-T20II")
+    write_receipt(printer, receipt)
+    return printer.output
+
+
+def only_line(data: bytes) -> TextLine:
+    (line,) = [e for e in parse_escpos(data) if isinstance(e, TextLine)]
+    return line
+
+
+# -- interpreter --------------------------------------------------------------
+
+
+def test_print_mode_bits_set_bold_and_size():
+    line = only_line(ESC + b"!\x38" + b"Hi\n")
+    assert line.runs[0].style == TextStyle(bold=True, width=2, height=2)
+
+
+def test_gs_size_sets_width_and_height_independently():
+    line = only_line(GS + b"!\x12" + b"Hi\n")
+    assert (line.runs[0].style.width, line.runs[0].style.height) == (2, 3)
+
+
+def test_style_changes_inside_a_line_make_separate_runs():
+    line = only_line(b"Name: " + ESC + b"E\x01" + b"Anna\n")
+    assert [(run.text, run.style.bold) for run in line.runs] == [
+        ("Name: ", False),
+        ("Anna", True),
+    ]
+
+
+def test_alignment_takes_effect_at_the_start_of_a_line():
+    elements = parse_escpos(b"left" + ESC + b"a\x01" + b" still left\nnext\n")
+    assert [(e.text, e.align) for e in elements] == [
+        ("left still left", Align.LEFT),
+        ("next", Align.CENTER),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"), [(b"\x13", "€"), (b"\x02", "ı"), (b"\x00", "╒")]
+)
+def test_codepage_selects_the_decoding(table, expected):
+    # 0xD5 is € in cp858, ı in cp850 and ╒ in cp437.
+    assert only_line(ESC + b"t" + table + b"\xd5\n").text == expected
+
+
+def test_init_discards_buffered_text_and_resets_style():
+    data = ESC + b"E\x01" + ESC + b"t\x13" + b"lost" + ESC + b"@" + b"\x81\n"
+    line = only_line(data)
+    assert line.text == "ü"  # cp437 again, "lost" discarded
+    assert not line.runs[0].style.bold
+
+
+def test_qr_store_and_print_make_one_qr_element():
+    payload = "https://example.de/ä".encode()
+    store_len = len(payload) + 3
+    data = (
+        GS + b"(k\x03\x001C\x05"  # module size 5
+        + GS + b"(k\x03\x001E3"  # error correction H
+        + GS + b"(k" + bytes([store_len, 0]) + b"1P0" + payload
+        + GS + b"(k\x03\x001Q0"
+    )  # fmt: skip
+    (qr,) = parse_escpos(data)
+    assert qr == QrCode(payload, module_dots=5, error_correction="H", align=Align.LEFT)
+    assert qr.text == "https://example.de/ä"
+
+
+def test_feeds_and_cuts():
+    elements = parse_escpos(b"end" + ESC + b"d\x03" + GS + b"V\x42\x10")
+    assert elements == [
+        TextLine(elements[0].runs, Align.LEFT),
+        Feed(60),  # 3 lines, one of them taken by "end"
+        Feed(16),
+        Cut(partial=True),
+    ]
+
+
+def test_known_commands_are_stepped_over_with_their_parameters():
+    raster = GS + b"v0\x00\x02\x00\x03\x00" + bytes(range(6))  # 2x3 bytes image
+    barcode = GS + b"k\x04" + b"12345\x00"
+    status = b"\x10\x04\x04"  # DLE EOT 4
+    drawer = ESC + b"p\x00\x19\xfa"
+    elements = parse_escpos(raster + barcode + status + drawer + b"ok\n")
+    assert [e.text for e in elements] == ["ok"]
+
+
+def test_unknown_command_is_skipped_and_reported():
+    elements = parse_escpos(b"a" + ESC + b"\x01" + b"b\n")
+    assert elements == [
+        SkippedCommand(offset=1, command=b"\x1b\x01"),
+        TextLine(elements[1].runs, Align.LEFT),
+    ]
+    assert elements[1].text == "ab"
+
+
+def test_text_without_line_feed_is_still_shown():
+    assert only_line(b"no newline").text == "no newline"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        ESC,
+        ESC + b"a",
+        GS + b"!",
+        GS + b"(k\x64\x00" + b"1P0abc",  # announces 100 bytes, has 6
+        GS + b"v0\x00\xff\x00\xff\x00",
+        GS + b"k\x04" + b"123",  # barcode data without its NUL
+    ],
+)
+def test_truncated_commands_raise_a_parse_error_with_the_offset(data):
+    with pytest.raises(EscposParseError, match="truncated") as error:
+        parse_escpos(b"ok\n" + data)
+    assert error.value.offset >= 3
+    assert isinstance(error.value, ValueError)
+
+
+def test_every_prefix_of_a_real_receipt_parses_or_fails_cleanly(receipt):
+    data = receipt_bytes(receipt)
+    for end in range(len(data) + 1):
+        try:
+            parse_escpos(data[:end])
+        except EscposParseError:
+            pass
+
+
+def _random_jobs(count: int):
+    """Random bytes, half of them rich in command bytes to reach the handlers."""
+    rng = random.Random(20250312)
+    specials = [0x1B, 0x1D, 0x1C, 0x10, 0x0A, 0x09, 0x0C, 0x00, ord("("), ord("k")]
+    for index in range(count):
+        length = rng.randrange(0, 400)
+        if index % 2:
+            yield bytes(rng.randrange(256) for _ in range(length))
+        else:
+            yield bytes(
+                rng.choice(specials) if rng.random() < 0.4 else rng.randrange(256)
+                for _ in range(length)
+            )
+
+
+def _random_commands(count: int):
+    """Well-formed command headers with random parameters and payloads: these
+    reach the QR, size, feed and cut handlers that random bytes rarely hit."""
+    rng = random.Random(4711)
+
+    def any_bytes(length: int) -> bytes:
+        return bytes(rng.randrange(256) for _ in range(length))
+
+    def qr_store() -> bytes:
+        payload = any_bytes(rng.choice([0, 1, 20, 300, 3500]))
+        size = len(payload) + 3
+        return GS + b"(k" + bytes([size % 256, size // 256]) + b"1P0" + payload
+
+    pieces = [
+        lambda: ESC + b"!" + any_bytes(1),
+        lambda: GS + b"!" + any_bytes(1),
+        lambda: ESC + b"a" + any_bytes(1),
+        lambda: ESC + b"t" + any_bytes(1),
+        lambda: ESC + b"d" + any_bytes(1),
+        lambda: GS + b"V" + any_bytes(2),
+        lambda: GS + b"(k\x03\x001" + any_bytes(2),  # QR size / level / print
+        lambda: GS + b"(k\x03\x001Q0",
+        qr_store,
+        lambda: any_bytes(rng.randrange(30)) + b"\n",
+    ]
+    for _ in range(count):
+        yield b"".join(rng.choice(pieces)() for _ in range(rng.randrange(1, 12)))
+
+
+def test_random_bytes_never_raise_anything_but_value_errors():
+    parsed = 0
+    for data in _random_jobs(300):
+        try:
+            image = render_preview(data)
+        except ValueError:
+            continue
+        assert image.width == 576
+        parsed += 1
+    assert parsed > 50  # most garbage still prints something
+
+
+def test_random_commands_never_raise_anything_but_value_errors():
+    kinds: set[type] = set()
+    for data in _random_commands(300):
+        try:
+            render_preview(data)
+            kinds.update(type(element) for element in parse_escpos(data))
+        except ValueError:
+            continue
+    assert {TextLine, QrCode, Feed, Cut} <= kinds  # the handlers were reached
+
+
+def test_mutated_receipts_never_raise_anything_but_value_errors(receipt):
+    rng = random.Random(7)
+    original = receipt_bytes(receipt)
+    for _ in range(100):
+        data = bytearray(original)
+        for _ in range(rng.randrange(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            render_preview(bytes(data))
+        except ValueError:
+            pass
+
+
+# -- preview ------------------------------------------------------------------
+
+
+def ink_columns(image, top: int, bottom: int) -> np.ndarray:
+    pixels = np.asarray(image)[top:bottom]
+    return np.flatnonzero((pixels < 128).any(axis=0))
+
+
+def test_preview_is_white_paper_576_dots_wide(receipt):
+    image = render_preview(receipt_bytes(receipt))
+    pixels = np.asarray(image)
+    assert image.width == 576
+    assert image.mode == "L"
+    assert pixels[0].min() == 255 and pixels[-1].min() == 255  # margins
+    assert (pixels > 250).mean() > 0.7  # mostly paper
+
+
+def test_preview_carries_the_exact_qr_symbol_of_the_payload(receipt):
+    """Sample the drawn QR module by module and compare with a symbol encoded
+    here from the Receipt, so a wrong payload, level or size shows up."""
+    data = receipt_bytes(receipt)
+    (qr,) = [e for e in parse_escpos(data) if isinstance(e, QrCode)]
+    level_m = qrcode.constants.ERROR_CORRECT_M
+    expected = qrcode.QRCode(error_correction=level_m, border=0)
+    expected.add_data(receipt.qr_payload.encode())
+    matrix = np.array(expected.get_matrix())
+    module = qr.module_dots
+    size = len(matrix) * module
+
+    pixels = np.asarray(render_preview(data))
+    left = (576 - size) // 2  # centred
+    finder_edge = (pixels[:, left : left + 7 * module] < 128).all(axis=1)
+    top = int(np.flatnonzero(finder_edge)[0])  # top edge of the finder pattern
+    centres = module // 2 + module * np.arange(len(matrix))
+    drawn = pixels[top + centres][:, left + centres] < 128
+    assert drawn.shape == matrix.shape
+    assert (drawn == matrix).all()
+
+
+def test_centred_and_right_aligned_lines_are_drawn_where_they_belong():
+    image = render_preview(ESC + b"a\x01" + b"Mitte\n" + ESC + b"a\x02" + b"rechts\n")
+    top = MARGIN_DOTS
+    centre = ink_columns(image, top, top + 30)
+    right = ink_columns(image, top + 30, top + 60)
+    assert abs((centre[0] + centre[-1]) / 2 - 288) < 12
+    assert right[-1] > 576 - 12 and right[0] > 576 - 6 * 12 - 12
+
+
+def test_double_width_text_is_twice_as_wide():
+    normal = ink_columns(render_preview(b"MMMM\n"), 0, 60)
+    wide = ink_columns(render_preview(GS + b"!\x10" + b"MMMM\n"), 0, 60)
+    assert abs((wide[-1] - wide[0]) - 2 * (normal[-1] - normal[0])) < 12
+
+
+def test_long_lines_wrap_like_the_printer():
+    one_row = render_preview(b"x" * 48 + b"\n")
+    two_rows = render_preview(b"x" * 49 + b"\n")
+    assert one_row.height == 2 * MARGIN_DOTS + 30
+    assert two_rows.height == 2 * MARGIN_DOTS + 60
+
+
+def test_feed_advances_the_paper():
+    assert render_preview(ESC + b"d\x03").height == 2 * MARGIN_DOTS + 90
+
+
+def test_runaway_job_is_refused_with_a_value_error():
+    with pytest.raises(PreviewTooLargeError, match="longer than"):
+        render_preview(b"\n" * 2000)
+
+
+def test_width_must_be_sensible():
+    with pytest.raises(ValueError, match="width_px"):
+        render_preview(b"x\n", width_px=10)
+
+
+def test_renders_with_pillows_font_when_dejavu_is_missing(monkeypatch, receipt):
+    monkeypatch.setattr(escpos_preview, "FONT_DIR", "/nonexistent")
+    escpos_preview._font.cache_clear()
+    try:
+        image = render_preview(receipt_bytes(receipt))
+    finally:
+        escpos_preview._font.cache_clear()
+    assert image.width == 576
+    assert (np.asarray(image) < 128).any()

@@ -1,0 +1,153 @@
+"""The ESC/POS bytes write_receipt sends, checked byte-wise and by parsing
+them back with the independent interpreter."""
+
+import dataclasses
+
+import pytest
+from escpos.printer import Dummy
+
+from hardware.printer import Receipt
+from hardware.printer.escpos_parser import Align, Cut, QrCode, TextLine, parse_escpos
+from hardware.printer.receipt_layout import label_value_rows, printable, write_receipt
+
+
+def receipt_bytes(receipt: Receipt, profile: str = "TM-T20II") -> bytes:
+    printer = Dummy(profile=profile)
+    write_receipt(printer, receipt)
+    return printer.output
+
+
+def text_lines(data: bytes) -> list[TextLine]:
+    return [e for e in parse_escpos(data) if isinstance(e, TextLine)]
+
+
+def test_bytes_start_with_init_and_select_cp858(receipt):
+    data = receipt_bytes(receipt)
+    assert data.startswith(b"\x1b@\x1bt\x13")  # ESC @, ESC t 19 (cp858)
+
+
+def test_umlauts_and_sharp_s_are_cp858_bytes(receipt):
+    data = receipt_bytes(receipt)
+    assert b"M\x81ller Stra\xe1e" in data
+    assert "Müller Straße".encode("cp858") == b"M\x81ller Stra\xe1e"
+    assert "37,00 €".encode("cp858") in data
+    # No other codepage switch: the magic encoder must not hop tables.
+    assert data.count(b"\x1bt") == 1
+
+
+def test_qr_is_stored_natively_with_the_payload_and_printed(receipt):
+    data = receipt_bytes(receipt)
+    payload = receipt.qr_payload.encode("utf-8")
+    length = len(payload) + 3  # cn, fn, m
+    store = b"\x1d(k" + bytes([length % 256, length // 256]) + b"1P0" + payload
+    assert store in data
+    assert b"\x1d(k\x03\x001Q0" in data  # print the stored symbol
+    assert data.index(store) < data.index(b"\x1d(k\x03\x001Q0")
+
+
+def test_ends_with_feed_and_cut(receipt):
+    assert receipt_bytes(receipt).endswith(b"\x1bd\x06\x1dV\x00")
+
+
+def test_every_receipt_reselects_the_codepage(receipt):
+    # ESC @ resets the printer to cp437; a second receipt on the same
+    # connection must send ESC t again or its umlauts print wrong.
+    printer = Dummy(profile="TM-T20II")
+    write_receipt(printer, receipt)
+    first = printer.output
+    printer.clear()
+    write_receipt(printer, receipt)
+    assert printer.output == first
+
+
+def test_parsed_bytes_contain_every_field(receipt):
+    elements = parse_escpos(receipt_bytes(receipt))
+    lines = [e for e in elements if isinstance(e, TextLine)]
+    texts = [line.text for line in lines]
+
+    title = lines[0]
+    assert title.text == receipt.title
+    assert title.align is Align.CENTER
+    assert title.runs[0].style.bold and title.runs[0].style.height == 2
+    assert receipt.issued_at in texts
+
+    joined = "\n".join(texts)
+    for label, value in receipt.lines:
+        assert label in joined
+        # A long value is wrapped: compare word by word.
+        for word in value.split():
+            assert word in joined
+
+    reference = next(line for line in lines if line.text == receipt.reference)
+    assert reference.align is Align.CENTER
+    assert (reference.runs[0].style.width, reference.runs[0].style.height) == (2, 2)
+
+    qr_codes = [e for e in elements if isinstance(e, QrCode)]
+    assert [qr.text for qr in qr_codes] == [receipt.qr_payload]
+    assert qr_codes[0].align is Align.CENTER
+    assert receipt.footer[0] in texts
+    assert isinstance(elements[-1], Cut)
+
+
+def test_short_label_value_fits_on_one_row_of_48_columns(receipt):
+    lines = text_lines(receipt_bytes(receipt))
+    row = next(line.text for line in lines if line.text.startswith("Name"))
+    assert len(row) == 48
+    assert row.endswith("Müller Straße")
+
+
+def test_long_value_wraps_under_its_label():
+    assert label_value_rows("Ort", "x" * 30 + " " + "y" * 30, 42) == [
+        "Ort",
+        "  " + "x" * 30,
+        "  " + "y" * 30,
+    ]
+
+
+def test_columns_follow_the_printer_profile(receipt):
+    separators = [
+        line.text
+        for line in text_lines(receipt_bytes(receipt, profile="default"))
+        if set(line.text) == {"-"}
+    ]
+    assert separators and all(len(s) == 42 for s in separators)
+
+
+def test_control_characters_in_citizen_text_cannot_reach_the_printer(receipt):
+    # A cut (GS V 0) and a codepage switch hidden in a value must be printed
+    # as harmless spaces, not executed.
+    hostile = dataclasses.replace(receipt, lines=(("Name", "Ann\x1dV\x00a\x1bt\x02"),))
+    data = receipt_bytes(hostile)
+    assert data.count(b"\x1dV") == 1  # only the real cut at the end
+    assert data.count(b"\x1bt") == 1
+    assert any(line.text.endswith("Ann V a t") for line in text_lines(data))
+
+
+def test_german_typography_is_replaced_not_printed_as_question_marks():
+    assert printable("„Bürgerbüro“ – Mo…Fr") == '"Bürgerbüro" - Mo...Fr'
+
+
+def test_profile_without_cp858_is_refused_before_sending(receipt):
+    printer = Dummy(profile="TM-U220")
+    with pytest.raises(ValueError, match="CP858"):
+        write_receipt(printer, receipt)
+    assert printer.output == b""
+
+
+@pytest.mark.parametrize(
+    ("profile", "length"),
+    [
+        ("TM-T20II", 3000),  # more than any QR code holds
+        ("default", 2300),  # fits a QR code, but not 512 dots at 3 dots a module
+    ],
+)
+def test_qr_payload_too_long_for_the_paper_is_refused(receipt, profile, length):
+    printer = Dummy(profile=profile)
+    with pytest.raises(ValueError, match="QR payload"):
+        write_receipt(printer, dataclasses.replace(receipt, qr_payload="x" * length))
+    assert printer.output == b""
+
+
+def test_empty_qr_payload_prints_no_qr(receipt):
+    elements = parse_escpos(receipt_bytes(dataclasses.replace(receipt, qr_payload="")))
+    assert not any(isinstance(e, QrCode) for e in elements)
