@@ -80,9 +80,14 @@ class KioskApp(App):
         self.journey.subscribe(self._on_state)
         self.journey.on_wipe(self._on_wipe)
         Window.bind(on_touch_down=self._on_any_touch)
-        Clock.schedule_interval(lambda _dt: self.send(ev.Tick()), 1.0)
+        self._ticker = Clock.schedule_interval(lambda _dt: self.send(ev.Tick()), 1.0)
         Clock.schedule_once(self._first_frame, 0)
         return manager
+
+    def on_stop(self) -> None:
+        self._ticker.cancel()
+        if self._open_overlay is not None:
+            self._open_overlay.dismiss(animation=False)
 
     def _first_frame(self, _dt: float) -> None:
         self.ready = True

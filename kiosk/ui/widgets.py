@@ -9,6 +9,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
+from kivy.uix.textinput import TextInput
 from kivy.uix.togglebutton import ToggleButton
 
 
@@ -28,6 +29,12 @@ class BarButton(ButtonBase):
 
 class ChoiceButton(ToggleButton):
     value = StringProperty("")
+
+
+class FieldInput(TextInput):
+    """A text field with a clear frame that thickens while it has the focus."""
+
+    field_id = StringProperty("")
 
 
 class Text(Label):

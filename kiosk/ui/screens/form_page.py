@@ -10,7 +10,7 @@ from kiosk.forms.validation import Problem
 from kiosk.journey import events as ev
 from kiosk.journey.state import JourneyState, Stage
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.widgets import ChoiceButton, FieldBox
+from kiosk.ui.widgets import ChoiceButton, FieldBox, FieldInput
 
 # What went wrong, in plain words and with what to do about it (message ids are English).
 PROBLEM_MESSAGES = {
@@ -77,11 +77,8 @@ class FormPageScreen(KioskScreen):
                 button.bind(on_release=lambda b, f=form_field: self._choose(f, b))
                 box.ids.input_row.add_widget(button)
             return
-        entry = TextInput(text=current, multiline=False, write_tab=False, font_size=app.theme.body,
-                          size_hint_y=None, height=app.theme.button_height * 0.8,
-                          padding=[app.theme.gap, app.theme.gap / 2],
-                          input_type="number" if form_field.type in ("postcode", "date_of_birth") else "text")
-        entry.field_id = form_field.id
+        entry = FieldInput(text=current, field_id=form_field.id,
+                           input_type="number" if form_field.type in ("postcode", "date_of_birth") else "text")
         entry.bind(text=lambda e, value: app.send(ev.Answer(e.field_id, value)))
         entry.bind(on_text_validate=lambda e: app.send(ev.Next()))
         box.ids.input_row.add_widget(entry)
