@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--autopilot", metavar="SERVICE_ID", help="a scripted citizen walks this service")
     demo.add_argument("--lang", default="de", help="language the scripted citizen chooses (default de)")
     demo.add_argument("--screenshots", type=Path, metavar="DIR", help="write one PNG per screen to DIR")
+    demo.add_argument("--data", type=Path, default=DEMO_DATA, help=f"where the demo keeps its data (default {DEMO_DATA})")
     demo.add_argument("--sessions", type=int, default=1, help="how many sessions the autopilot walks (default 1)")
     demo.set_defaults(handler=_demo)
 
@@ -68,11 +69,12 @@ def _run(args: argparse.Namespace) -> int:
     return run(config)
 
 
-def demo_config(base: cfg.KioskConfig) -> cfg.KioskConfig:
-    """The demo keeps its data in the repository and runs in a window."""
+def demo_config(base: cfg.KioskConfig, data: Path = DEMO_DATA) -> cfg.KioskConfig:
+    """The demo keeps its data in one local folder (var/demo) and runs in a window."""
+    data = data.resolve()
     return base.model_copy(update={
         "display": base.display.model_copy(update={"fullscreen": False}),
-        "paths": cfg.PathsConfig(data_dir=DEMO_DATA, temp_dir=DEMO_DATA / "tmp"),
+        "paths": cfg.PathsConfig(data_dir=data, temp_dir=data / "tmp"),
     })
 
 
@@ -80,7 +82,7 @@ def _demo(args: argparse.Namespace) -> int:
     base = _load(args.config) if args.config else cfg.KioskConfig()
     if base is None:
         return 2
-    config = demo_config(base)
+    config = demo_config(base, args.data)
     from kiosk.app import ensure_display, prepare_kivy, run
 
     prepare_kivy(config)  # before the autopilot imports Kivy

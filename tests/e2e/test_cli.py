@@ -1,0 +1,83 @@
+"""The `kiosk` command as an operator and a developer use it, in real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def kiosk(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO_ROOT, env=env)
+
+
+def test_check_config_accepts_the_shipped_default_file() -> None:
+    done = kiosk("check-config", str(REPO_ROOT / "config" / "kiosk.toml"))
+    assert done.returncode == 0, done.stderr
+    assert "OK" in done.stdout
+
+
+def test_check_config_names_file_key_and_allowed_values(tmp_path: Path) -> None:
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text('[display]\norientation = "diagonal"\n[session]\ninactivity_s = 5\n', encoding="utf-8")
+    done = kiosk("check-config", str(bad))
+    assert done.returncode == 1
+    assert f"{bad}: key 'display.orientation'" in done.stderr
+    assert "'landscape', 'portrait'" in done.stderr
+    assert "key 'session.inactivity_s'" in done.stderr and "from 30 to 900" in done.stderr
+
+
+def test_run_refuses_to_start_on_bad_config_with_the_same_message(tmp_path: Path) -> None:
+    bad = tmp_path / "kiosk.toml"
+    bad.write_text("[session]\ntimeout = 3\n", encoding="utf-8")
+    done = kiosk("run", "--config", str(bad), timeout=30)
+    assert done.returncode == 2
+    assert "not starting" in done.stderr
+    assert f"{bad}: unknown key 'session.timeout'; allowed here: inactivity_s, prompt_s, goodbye_s" in done.stderr
+
+
+def test_config_template_reproduces_the_checked_in_file() -> None:
+    done = kiosk("config-template")
+    assert done.stdout == (REPO_ROOT / "config" / "kiosk.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_autopilot_walks_the_service_and_comes_back_wiped(tmp_path: Path, language: str) -> None:
+    shots, data = tmp_path / "shots", tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}  # starts its own Xvfb
+    done = kiosk("demo", "--autopilot", "meldebescheinigung", "--lang", language, "--screenshots", str(shots),
+                 "--data", str(data), env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line[:2].isdigit()]
+    stages = [line.split()[2] for line in lines]
+    assert stages == ["WELCOME", "LANGUAGE", "CATALOGUE", "FORM", "FORM", "FORM", "REVIEW", "RECEIPT",
+                      "GOODBYE", "WELCOME"]
+    assert all(line.split()[3] == language for line in lines[2:-1])
+    assert lines[-1].split()[3] == "de"  # the next citizen starts in the default language
+    pngs = sorted(p.name for p in shots.glob("*.png"))
+    assert len(pngs) == 11 and any("receipt-paper" in name for name in pngs)
+    assert all((shots / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for name in pngs)
+    # The application waits in the encrypted outbox: one row, and no answer in plain text.
+    with sqlite3.connect(data / "outbox.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM outbox").fetchone()[0] == 1
+    raw = b"".join(p.read_bytes() for p in data.glob("outbox.sqlite3*"))
+    assert "Mustermann-Öztürk".encode() not in raw
+    # Nothing of the citizen's answers in the log, and no leftover session files.
+    log = (data / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert "Mustermann" not in log and "Heidestraße" not in log
+    assert not any((data / "tmp").glob("session-*")) if (data / "tmp").exists() else True
+
+
+def test_autopilot_rejects_an_unknown_service() -> None:
+    done = kiosk("demo", "--autopilot", "hundesteuer", timeout=30)
+    assert done.returncode == 2
+    assert "service 'hundesteuer' is not offered; offered: meldebescheinigung" in done.stderr
