@@ -60,15 +60,32 @@ def open_outbox(config: KioskConfig) -> EncryptedOutbox:
 
 
 def configure_logging(data_dir: Path) -> Path:
-    """One log for the kiosk and Kivy; it never contains citizen data (only kinds of events)."""
+    """One log for the kiosk and Kivy, in data_dir/logs, and warnings on stderr (the journal).
+    It never contains citizen data, only kinds of events. Replaces handlers that libraries
+    installed at import (python-escpos calls logging.basicConfig)."""
     log_file = data_dir / "logs" / "kiosk.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
+    form = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    to_file = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    to_stderr = logging.StreamHandler()
+    to_stderr.setLevel(logging.WARNING)
+    for handler in (to_file, to_stderr):
+        handler.setFormatter(form)
     root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+        old.close()
     root.setLevel(logging.INFO)
-    handler = RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    root.addHandler(to_file)
+    root.addHandler(to_stderr)
     return log_file
+
+
+def prepare(config: KioskConfig) -> None:
+    """Everything that must happen before Kivy is imported: logging, then Kivy's settings."""
+    if "kivy" not in sys.modules:
+        configure_logging(config.paths.data_dir)
+    prepare_kivy(config)
 
 
 def prepare_kivy(config: KioskConfig) -> None:
@@ -82,7 +99,6 @@ def prepare_kivy(config: KioskConfig) -> None:
     os.environ["KIVY_NO_FILELOG"] = "1"  # one log file, ours
     os.environ["KIVY_LOG_MODE"] = "PYTHON"
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
-    os.environ["KIVY_CLIPBOARD"] = "dummy"  # citizen data must never reach a system clipboard
     from kivy.config import Config
 
     display = config.display
@@ -136,8 +152,7 @@ def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
 
 def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     """Build everything and run the terminal until it is stopped; returns the exit status."""
-    prepare_kivy(config)
-    configure_logging(config.paths.data_dir)
+    prepare(config)
     from kivy.clock import Clock  # Kivy is configured now
 
     from kiosk.ui.bridge import KivyWorker

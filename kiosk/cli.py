@@ -83,9 +83,9 @@ def _demo(args: argparse.Namespace) -> int:
     if base is None:
         return 2
     config = demo_config(base, args.data)
-    from kiosk.app import ensure_display, prepare_kivy, run
+    from kiosk.app import ensure_display, prepare, run
 
-    prepare_kivy(config)  # before the autopilot imports Kivy
+    prepare(config)  # before the autopilot imports Kivy
     autopilot = None
     if args.autopilot:
         from kiosk.ui.autopilot import Autopilot

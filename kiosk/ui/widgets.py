@@ -32,9 +32,27 @@ class ChoiceButton(ToggleButton):
 
 
 class FieldInput(TextInput):
-    """A text field with a clear frame that thickens while it has the focus."""
+    """A text field with a clear frame that thickens while it has the focus.
+
+    It never talks to a system clipboard or X selection: what a citizen types must not outlive
+    the session anywhere outside it."""
 
     field_id = StringProperty("")
+
+    def _ensure_clipboard(self) -> None:
+        pass
+
+    def _update_cutbuffer(self, *args: object) -> None:
+        pass
+
+    def copy(self, data: str = "") -> None:
+        pass
+
+    def cut(self) -> None:
+        pass
+
+    def paste(self) -> None:
+        pass
 
 
 class Text(Label):
