@@ -47,11 +47,14 @@ def build_devices(config: KioskConfig) -> Devices:
 def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None) -> Journey:
     services = load_catalogue(installed(config.services.directory), config.services.offered)
     session = config.session
-    return Journey(services, outbox, devices.printer,
-                   timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
-                   place=Place(config.terminal.id, config.terminal.location),
-                   temp_root=config.paths.temp_dir, default_language=config.language.default,
-                   clock=time.monotonic, worker=worker)
+    journey = Journey(services, outbox, devices.printer,
+                      timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
+                      place=Place(config.terminal.id, config.terminal.location),
+                      temp_root=config.paths.temp_dir, default_language=config.language.default,
+                      clock=time.monotonic, worker=worker)
+    journey.on_wipe(devices.printer.forget)
+    journey.on_wipe(devices.speaker.stop)
+    return journey
 
 
 def open_outbox(config: KioskConfig) -> EncryptedOutbox:

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -47,6 +47,12 @@ class DisplayConfig(Section):
 
 class LanguageConfig(Section):
     """Languages offered to citizens."""
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> LanguageConfig:
+        if self.default not in self.offered:
+            raise ValueError(f"default language '{self.default}' must be one of language.offered")
+        return self
 
     default: Literal["de", "en"] = Field("de", description="Language of the welcome screen")
     offered: tuple[Literal["de", "en"], ...] = Field(("de", "en"), description="Languages a citizen can choose",
@@ -152,6 +158,8 @@ def _describe(path: Path, err: dict[str, Any]) -> str:
     key = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         return f"{path}: unknown key '{key}'; allowed here: {', '.join(_siblings(err['loc']))}"
+    if err["type"] == "value_error":  # a rule across keys, whose message says what is allowed
+        return f"{path}: [{key}] {err['msg'].removeprefix('Value error, ')}"
     info = _field_info(err["loc"])
     allowed = f"; allowed: {allowed_values(info)}" if info is not None else ""
     return f"{path}: key '{key}': {err['msg']} (got {err.get('input')!r}){allowed}"

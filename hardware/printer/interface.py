@@ -95,6 +95,9 @@ class Printer(abc.ABC):
     def close(self) -> None:
         """Release the device; safe to call more than once."""
 
+    def forget(self) -> None:
+        """Drop anything kept of the last receipt (called when a session ends)."""
+
     def __enter__(self) -> Printer:
         return self
 

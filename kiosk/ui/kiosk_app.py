@@ -133,7 +133,6 @@ class KioskApp(App):
                                  state.language)
 
     def _on_wipe(self) -> None:
-        self.speaker.stop()
         for screen in self.screens.values():
             screen.clear()
 

@@ -125,3 +125,11 @@ def test_non_utf8_file_names_the_file(tmp_path: Path) -> None:
 def test_relative_paths_start_at_the_installation_folder() -> None:
     assert config.installed(Path("config/services")) == config.REPO_ROOT / "config" / "services"
     assert config.installed(Path("/srv/services")) == Path("/srv/services")
+
+
+def test_default_language_must_be_offered(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[language]\ndefault = "en"\noffered = ["de"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load(path)
+    assert str(caught.value) == f"{path}: [language] default language 'en' must be one of language.offered"
