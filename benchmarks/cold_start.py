@@ -13,7 +13,9 @@ measured in this process from just before the child is spawned:
            settled (SETTLE_TICKS frames at 1/30 s steps), so it is later than "ready" by
            about 0.1 s: an upper bound for "welcome screen visible".
 
-The child is then stopped (SIGTERM), so no session is walked.
+The child is then stopped (SIGTERM), so no session is walked. All runs share one data
+directory (`kiosk demo --data DIR`, a temporary one, not var/demo): the warm-up run creates
+the outbox, its key and Kivy's settings there, as a terminal's first boot would.
 With --plain the child is plain `kiosk demo` (no autopilot, as in production) and only
 "ready" is measured.
 
@@ -39,7 +41,7 @@ from _common import REPO_ROOT, Display, kiosk_command, machine, summary
 TIMEOUT_S = 60.0
 
 
-def one_run(display: Display, plain: bool) -> tuple[float | None, float | None]:
+def one_run(display: Display, plain: bool, data: Path) -> tuple[float | None, float | None]:
     """Start the kiosk once; return seconds to READY=1 and to the autopilot's welcome line."""
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as tmp:
         notify_path = str(Path(tmp) / "notify.sock")
@@ -48,7 +50,9 @@ def one_run(display: Display, plain: bool) -> tuple[float | None, float | None]:
         notify.setblocking(False)
         env = display.env()
         env["NOTIFY_SOCKET"] = notify_path
-        args = ["demo"] if plain else ["demo", "--autopilot", "meldebescheinigung", "--lang", "de"]
+        args = ["demo", "--data", str(data)]
+        if not plain:
+            args += ["--autopilot", "meldebescheinigung", "--lang", "de"]
         stderr_path = Path(tmp) / "stderr.txt"
         with open(stderr_path, "wb") as stderr:
             started = time.monotonic()
@@ -105,10 +109,11 @@ def main() -> None:
           f"({machine()})")
     readies: list[float] = []
     welcomes: list[float] = []
-    with Display(use_existing=args.use_display) as display:
+    with Display(use_existing=args.use_display) as display, \
+            tempfile.TemporaryDirectory(prefix="kiosk-bench-data-") as data:
         print(f"display {display.name}{' (private Xvfb, started once)' if display.process else ''}")
         for number in range(-args.warmup + 1, args.runs + 1):
-            ready, welcome = one_run(display, args.plain)
+            ready, welcome = one_run(display, args.plain, Path(data))
             label = f"warm-up" if number <= 0 else f"run {number}"
             fmt = lambda v: "   -   " if v is None else f"{v:6.3f} s"  # noqa: E731
             print(f"  {label:<8} ready {fmt(ready)}" + ("" if args.plain else f"   welcome line {fmt(welcome)}"),

@@ -7,6 +7,7 @@ sends a typed event. Screens and overlays are found by the Stage/Overlay they be
 from __future__ import annotations
 
 import logging
+import re
 from typing import Callable
 
 from kivy.app import App
@@ -40,6 +41,7 @@ from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.theme import LARGER_TEXT, Theme
 
 log = logging.getLogger(__name__)
+_MARKUP = re.compile(r"\[/?[a-z]+(?:=[^\]]*)?\]")
 SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, ReviewScreen,
            SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
 OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay)
@@ -67,8 +69,8 @@ class KioskApp(App):
     # -- building --------------------------------------------------------------------------
 
     def build(self) -> ScreenManager:
-        self.theme.fit(Window.height)
-        Window.bind(height=lambda _w, h: self.theme.fit(h))
+        self.theme.fit(*Window.size)
+        Window.bind(size=lambda _w, size: self.theme.fit(*size))
         Window.clearcolor = self.theme.background
         manager = ScreenManager(transition=NoTransition())
         for screen_class in SCREENS:
@@ -153,5 +155,6 @@ def visible_texts(root: Widget) -> list[str]:
     for widget in root.walk(restrict=True):
         if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0:
             x, y = widget.to_window(widget.x, widget.top)
-            found.append((-round(y), round(x), widget.text.strip()))
+            text = _MARKUP.sub("", widget.text).strip() if widget.markup else widget.text.strip()
+            found.append((-round(y), round(x), text))
     return [text for _y, _x, text in sorted(found)]

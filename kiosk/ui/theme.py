@@ -36,20 +36,23 @@ class Theme(EventDispatcher):
 
     def __init__(self, dpi: int, touch_target_mm: float, **kwargs: object) -> None:
         super().__init__(**kwargs)
+        self._dpi = dpi
         self._touch_px = touch_target_mm * dpi / MM_PER_INCH
-        self._height = 800
+        self._unit = 1.0
         self.bind(scale=lambda *_: self._resize())
 
-    def fit(self, window_height: int) -> None:
-        self._height = window_height
+    def fit(self, width: int, height: int) -> None:
+        # Type is sized physically (28 px at 96 dpi is a 7.4 mm em), but shrinks on a narrow
+        # screen so a line still holds about 45 characters.
+        self._unit = min(self._dpi / 96, width / 900, height / 560)
         self._resize()
 
     def _resize(self) -> None:
-        unit = self._height / 800 * self.scale
+        unit = self._unit * self.scale
         self.body = round(28 * unit)
         self.title = round(42 * unit)
         self.small = round(23 * unit)
-        self.gap = round(16 * self._height / 800)
+        self.gap = round(16 * self._unit)
         # A button is never smaller than the configured touch target, and grows with its text.
         self.touch = max(48, round(self._touch_px))
         self.button_height = max(self.touch, round(self.body * 2.8))

@@ -62,6 +62,7 @@ class FormPageScreen(KioskScreen):
             self._add_input(box, form_field, state.language)
             self.ids.fields.add_widget(box)
             self._boxes[form_field.id] = box
+        self.ids.scroll.scroll_y = 1  # a new page starts at its top
         self.ids.next.text = app.t("Check my answers" if state.editing or
                                    state.step_index == len(service.steps) - 1 else "Next")
 

@@ -1,0 +1,431 @@
+"""Real-window UI tests, after Kivy's own fixture (kivy/tests/fixtures.py): one real Kivy window
+under Xvfb for the whole run, a fresh KioskApp in it for every test, and helpers that touch
+widgets with real touch events and wait for frames.
+
+Everything is built the way `kiosk.app.run` builds it (config -> prepare_kivy -> logging ->
+devices -> outbox -> KivyWorker -> journey -> KioskApp); the differences are: data and temp
+folders in the test's tmp_path, speech kept in memory, and a clock the test moves, so the
+inactivity timeout takes no real time.
+
+Kivy reads its environment and config when it is first imported, so this module prepares Kivy
+at import time and nothing here imports Kivy at module level. Test modules must not import
+Kivy (or kiosk.ui) at module level either.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from kiosk.app import Devices, build_devices, configure_logging, ensure_display, open_outbox, prepare_kivy
+from kiosk.cli import demo_config
+from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig, installed
+from kiosk.forms.service import load_catalogue
+from kiosk.journey.machine import Journey, Place, Timing
+from kiosk.journey.state import JourneyState, Stage
+from kiosk.outbox.store import EncryptedOutbox
+
+# Short but valid (the config model's minimums): the fake clock jumps over them anyway.
+TIMING = SessionConfig(inactivity_s=30, prompt_s=10, goodbye_s=3)
+DEFAULT_WAIT_S = 5.0
+SCROLL_TAP_WAIT_S = 0.35  # ScrollView hands a tap to its child 0.2 s after the finger lifts
+
+_KIVY_HOME_ROOT = Path(tempfile.mkdtemp(prefix="kiosk-ui-kivy-"))
+
+
+def _config(data_dir: Path, temp_dir: Path) -> KioskConfig:
+    base = demo_config(KioskConfig())
+    return base.model_copy(update={
+        "paths": PathsConfig(data_dir=data_dir, temp_dir=temp_dir),
+        "speech": SpeechConfig(engine="memory", rate_wpm=base.speech.rate_wpm),
+        "session": TIMING,
+    })
+
+
+# Before anything imports Kivy (the window size, fonts, keyboard mode and logging follow from it).
+_WINDOW_CONFIG = _config(_KIVY_HOME_ROOT, _KIVY_HOME_ROOT / "tmp")
+prepare_kivy(_WINDOW_CONFIG)
+
+
+class FakeClock:
+    """The journey's clock; a test moves it on instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def kivy_window() -> Iterator[Any]:
+    """The one Kivy window of this process (Kivy creates only one), on Xvfb if there is no display."""
+    display = ensure_display(_WINDOW_CONFIG.display.width, _WINDOW_CONFIG.display.height)
+    try:
+        from kivy.config import Config
+
+        if Config.get("kivy", "keyboard_mode") != "systemanddock":
+            pytest.fail("Kivy was imported before tests/ui/conftest.py could prepare it")
+        from kivy.base import EventLoop
+        from kivy.clock import Clock
+        from kivy.core.window import Window
+
+        EventLoop.ensure_window()
+        EventLoop.start()
+        Clock._max_fps = 0  # frames as fast as we pump them (as Kivy's fixture does)
+        yield Window
+    finally:
+        if display is not None:
+            display.terminate()
+            display.wait(5)
+        shutil.rmtree(_KIVY_HOME_ROOT, ignore_errors=True)
+
+
+@dataclass
+class Kiosk:
+    """One terminal in the test window, and what a test does with it."""
+
+    config: KioskConfig
+    app: Any  # KioskApp
+    journey: Journey
+    devices: Devices
+    outbox: EncryptedOutbox
+    clock: FakeClock
+    log_file: Path
+    window: Any
+    shots: Path
+
+    # -- time ------------------------------------------------------------------------------
+
+    def advance_frames(self, count: int = 1) -> None:
+        from kivy.base import EventLoop
+
+        for _ in range(count):
+            EventLoop.idle()
+
+    def wait_until(self, predicate: Callable[[], object], timeout_s: float = DEFAULT_WAIT_S,
+                   what: str = "") -> None:
+        """Pump frames until `predicate()` is true; fail with `what` after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout_s} s waiting for {what or predicate}; "
+                                     f"stage {self.state.stage.name}/{self.state.overlay.name}, "
+                                     f"on screen: {self.texts_on_screen()}")
+            self.advance_frames()
+            time.sleep(0.001)  # let worker threads run
+        self.advance_frames(2)  # and let the change be drawn
+
+    def pump_for(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.advance_frames()
+            time.sleep(0.001)
+
+    def idle_for(self, seconds: float) -> None:
+        """The citizen does nothing for `seconds`; the journey hears the next tick."""
+        from kiosk.journey import events as ev
+
+        self.clock.advance(seconds)
+        self.app.send(ev.Tick())
+        self.advance_frames(2)
+
+    # -- looking ---------------------------------------------------------------------------
+
+    @property
+    def state(self) -> JourneyState:
+        return self.journey.state
+
+    @property
+    def screen(self) -> Any:
+        return self.app.manager.current_screen
+
+    def overlay(self) -> Any | None:
+        """The overlay really on the window (not what the app thinks is open)."""
+        from kivy.uix.modalview import ModalView
+
+        return next((w for w in self.window.children if isinstance(w, ModalView)), None)
+
+    def keyboard(self) -> Any | None:
+        from kivy.uix.vkeyboard import VKeyboard
+
+        return next((w for w in self.window.children if isinstance(w, VKeyboard)), None)
+
+    def visible_widgets(self, of_type: type | tuple[type, ...] | None = None) -> list[Any]:
+        """Widgets really drawn in the window now: attached, not transparent, not zero-sized."""
+        from kivy.uix.vkeyboard import VKeyboard
+
+        found = []
+        for root in list(self.window.children):
+            if isinstance(root, VKeyboard):
+                continue
+            for widget in root.walk(restrict=True):
+                if of_type is not None and not isinstance(widget, of_type):
+                    continue
+                if _shown(widget):
+                    found.append(widget)
+        return found
+
+    def texts_on_screen(self) -> list[str]:
+        """Texts of every visible Label and Button of the current screen and open overlay,
+        without markup, as a citizen reads them."""
+        from kivy.uix.label import Label
+
+        return [plain(w.text) for w in self.visible_widgets(Label) if plain(w.text).strip()]
+
+    def screen_text(self) -> str:
+        return "\n".join(self.texts_on_screen())
+
+    def expect(self, *texts: str, timeout_s: float = DEFAULT_WAIT_S) -> None:
+        """Wait until every one of `texts` is on screen (each may be part of a longer text)."""
+        self.wait_until(lambda: all(t in self.screen_text() for t in texts), timeout_s,
+                        f"{texts!r} on screen")
+
+    def field_texts(self) -> dict[str, str]:
+        """What the form's input fields show, by field id."""
+        from kivy.uix.textinput import TextInput
+
+        return {w.field_id: w.text for w in self.visible_widgets(TextInput)}
+
+    def button(self, text: str) -> Any:
+        """The one visible button showing `text` (a citizen finds buttons by what they say)."""
+        from kivy.uix.button import Button
+
+        buttons = self.visible_widgets(Button)
+        overlay = self.overlay()
+        if overlay is not None:  # with an overlay open, only its buttons can be reached
+            buttons = [b for b in buttons if overlay in _ancestors(b)]
+        exact = [b for b in buttons if plain(b.text).strip() == text]
+        matches = exact or [b for b in buttons if text in plain(b.text)]
+        assert len(matches) == 1, (f"expected one button {text!r}, found {len(matches)}; "
+                                   f"buttons: {[plain(b.text) for b in buttons]}")
+        return matches[0]
+
+    def all_text_anywhere(self) -> list[str]:
+        """Every text held by any widget of the app: the window tree, every screen (shown or
+        not), every overlay (open or not), including input fields and their hints."""
+        roots = [*self.window.children, *self.app.screens.values(), *self.app.overlays.values()]
+        texts = []
+        for root in roots:
+            for widget in root.walk():
+                for name in ("text", "hint_text", "title"):
+                    value = getattr(widget, name, None)
+                    if isinstance(value, str) and value:
+                        texts.append(value)
+        return texts
+
+    # -- acting ----------------------------------------------------------------------------
+
+    def tap(self, widget: Any) -> None:
+        """A real touch in the middle of `widget`, as a finger would do it: scrolled into view
+        first, refused when something (an overlay, the on-screen keyboard) covers the spot,
+        and waited for until the widget really got it (ScrollView passes taps on later)."""
+        from kivy.tests.common import UnitTestTouch
+        from kivy.uix.button import Button
+        from kivy.uix.scrollview import ScrollView
+        from kivy.uix.textinput import TextInput
+
+        self.advance_frames(2)  # layouts settled
+        ancestors = _ancestors(widget)
+        scroller = next((w for w in ancestors if isinstance(w, ScrollView)), None)
+        if scroller is not None:
+            scroller.scroll_to(widget, padding=10, animate=False)
+            scroller._update_effect_bounds()
+            self.advance_frames(2)
+        assert _shown(widget), f"{_describe(widget)} is not visible"
+        assert not widget.disabled, f"{_describe(widget)} is disabled"
+        x, y = widget.to_window(*widget.center)
+        if scroller is not None:
+            left, bottom = scroller.to_window(scroller.x, scroller.y)
+            assert left <= x <= left + scroller.width and bottom <= y <= bottom + scroller.height, \
+                f"{_describe(widget)} cannot be scrolled into view"
+        cover = self._covering(x, y, ancestors)
+        assert cover is None, f"{_describe(widget)} is covered by {type(cover).__name__}"
+        released: list[bool] = []
+        if isinstance(widget, Button):
+            def note(*_args: object) -> None:
+                released.append(True)
+            widget.fbind("on_release", note)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.advance_frames()
+        touch.touch_up()
+        try:
+            if isinstance(widget, Button):
+                self.wait_until(lambda: released, 2, f"{_describe(widget)} to get the tap")
+            elif isinstance(widget, TextInput):
+                self.wait_until(lambda: widget.focus, 2, f"{_describe(widget)} to get the focus")
+                if scroller is not None:
+                    self.pump_for(SCROLL_TAP_WAIT_S)  # the ScrollView's deferred touch-up
+            else:
+                self.pump_for(SCROLL_TAP_WAIT_S if scroller is not None else 0)
+                self.advance_frames(2)
+        finally:
+            if isinstance(widget, Button):
+                widget.funbind("on_release", note)
+
+    def tap_text(self, text: str) -> None:
+        self.tap(self.button(text))
+
+    def _covering(self, x: float, y: float, ancestors: list[Any]) -> Any | None:
+        from kivy.uix.modalview import ModalView
+
+        for child in self.window.children:  # topmost first
+            if child in ancestors:
+                return None
+            if isinstance(child, ModalView) or child.collide_point(x, y):
+                return child  # an open overlay takes every touch; the keyboard those on it
+        return None
+
+    def input(self, field_id: str) -> Any:
+        from kivy.uix.textinput import TextInput
+
+        widgets = [w for w in self.screen.walk(restrict=True)
+                   if isinstance(w, TextInput) and getattr(w, "field_id", None) == field_id]
+        assert len(widgets) == 1, f"no input field {field_id!r} on {self.screen.name}"
+        return widgets[0]
+
+    def type_into(self, field_id: str, text: str) -> None:
+        """Tap the field, replace what is in it by `text` typed on the keyboard, then close
+        the on-screen keyboard with its ⨯ key (it covers the lower half of the screen)."""
+        field = self.input(field_id)
+        if not field.focus:
+            if self.keyboard() is not None:
+                self.close_keyboard()
+            self.tap(field)
+        field.select_all()
+        self.window.dispatch("on_textinput", text)  # what SDL2 sends for typed characters
+        self.advance_frames(2)
+        self.close_keyboard()
+
+    def press_keys(self, keys: str) -> None:
+        """Tap keys of the on-screen keyboard (lower-case letters, digits, '.' and '-')."""
+        for key in keys:
+            self._tap_key(lambda data, key=key: data[0] == key)
+
+    def close_keyboard(self) -> None:
+        self._tap_key(lambda data: data[2] == "escape")
+        self.wait_until(lambda: self.keyboard() is None, 2, "the on-screen keyboard to close")
+
+    def _tap_key(self, wanted: Callable[[tuple], bool]) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        keyboard = self.keyboard()
+        assert keyboard is not None, "the on-screen keyboard is not shown"
+        layout = keyboard.available_layouts[keyboard.layout]
+        for line in range(1, layout["rows"] + 1):
+            keys = layout[f"{keyboard.layout_mode}_{line}"]
+            for data, (pos, size) in zip(keys, keyboard.layout_geometry[f"LINE_{line}"]):
+                if wanted(data):
+                    # The keyboard is a Scatter: key geometry is in its local coordinates.
+                    x, y = keyboard.to_parent(pos[0] + size[0] / 2, pos[1] + size[1] / 2)
+                    touch = UnitTestTouch(x, y)
+                    touch.touch_down()
+                    self.advance_frames()
+                    touch.touch_up()
+                    self.advance_frames(2)
+                    return
+        raise AssertionError("key not found on the on-screen keyboard")
+
+    def screenshot(self, name: str) -> Path:
+        self.advance_frames(3)
+        self.shots.mkdir(parents=True, exist_ok=True)
+        path = self.shots / f"{name}.png"
+        saved = self.window.screenshot(name=str(self.shots / "shot.png"))
+        Path(saved).replace(path)
+        return path
+
+
+def plain(text: str) -> str:
+    """A label's text as shown: Kivy markup tags removed, its escapes resolved."""
+    text = re.sub(r"\[/?(?:b|i|u|s|sub|sup|size|color|font|font_context|font_family|font_features|"
+                  r"text_language|ref|anchor)(?:=[^\]]*)?\]", "", text)
+    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&")
+
+
+def _ancestors(widget: Any) -> list[Any]:
+    """Parents up to (not including) the window."""
+    from kivy.core.window import WindowBase
+
+    found = []
+    parent = widget.parent
+    while parent is not None and parent not in found and not isinstance(parent, WindowBase):
+        found.append(parent)
+        parent = parent.parent
+    return found
+
+
+def _shown(widget: Any) -> bool:
+    if widget.width <= 0 or widget.height <= 0:
+        return False
+    return all(w.opacity > 0 for w in (widget, *_ancestors(widget)))
+
+
+def _describe(widget: Any) -> str:
+    text = getattr(widget, "text", "")
+    return f"{type(widget).__name__} {plain(text)!r}" if isinstance(text, str) else type(widget).__name__
+
+
+@pytest.fixture
+def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
+    """A fresh terminal in the shared window, started without blocking (App._run_prepare, then
+    frames pumped by the test), stopped and removed from the window afterwards."""
+    from kivy.uix.textinput import TextInput
+
+    from kiosk.ui.bridge import KivyWorker
+    from kiosk.ui.kiosk_app import KioskApp
+
+    window = kivy_window
+    assert not window.children, f"the window still shows {window.children} from an earlier test"
+    config = _config(tmp_path / "data", tmp_path / "tmp")
+    log_file = configure_logging(config.paths.data_dir)
+    handler = next(h for h in logging.getLogger().handlers
+                   if getattr(h, "baseFilename", None) == str(log_file))
+    devices = build_devices(config)
+    outbox = open_outbox(config)
+    worker = KivyWorker()
+    clock = FakeClock()
+    # As kiosk.app.build_journey, with the test's clock.
+    services = load_catalogue(installed(config.services.directory), config.services.offered)
+    session = config.session
+    journey = Journey(services, outbox, devices.printer,
+                      timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
+                      place=Place(config.terminal.id, config.terminal.location),
+                      temp_root=config.paths.temp_dir, default_language=config.language.default,
+                      clock=clock, worker=worker)
+    app = KioskApp(config, journey, devices.speaker)
+    kiosk = Kiosk(config=config, app=app, journey=journey, devices=devices, outbox=outbox, clock=clock,
+                  log_file=log_file, window=window, shots=tmp_path / "screens")
+    app._run_prepare()
+    try:
+        kiosk.wait_until(lambda: app.ready, what="the first frame")
+        yield kiosk
+    finally:
+        for root in [*window.children]:
+            for widget in root.walk():
+                if isinstance(widget, TextInput):
+                    widget.focus = False  # releases the on-screen keyboard
+        app.dispatch("on_stop")
+        if app.root is not None:
+            window.remove_widget(app.root)
+        window.unbind(on_touch_down=app._on_any_touch)
+        worker.shutdown()
+        kiosk.advance_frames(3)  # callbacks the worker scheduled
+        devices.speaker.wait()
+        devices.speaker.stop()
+        outbox.close()
+        devices.printer.close()
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    assert not window.children, f"the app left {window.children} on the window"

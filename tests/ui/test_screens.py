@@ -1,0 +1,575 @@
+"""The terminal's screens in a real Kivy window, driven by real touches, judged by what they show.
+
+Each test gets a fresh terminal (see conftest.py). Assertions read the texts on the window, as a
+citizen would; the outbox, speaker, printer, log and temp folder are checked where the screen
+cannot show the outcome (was it stored, spoken, printed, forgotten).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from hardware.printer import PaperStatus
+from kiosk.forms.service import FormField, FormStep, Service
+from kiosk.outbox.store import OutboxError
+from tests.ui.conftest import TIMING, Kiosk
+
+pytestmark = pytest.mark.ui
+
+SERVICE = "meldebescheinigung"
+REFERENCE = re.compile(r"\bMB-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+START = "Beginnen  ·  Start"
+WELCOME = "Willkommen  ·  Welcome"
+LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
+
+# Valid, but unlike anything else the terminal holds, so finding one anywhere is a leak.
+CANARY = {
+    "given_names": "Kanarienvogel",
+    "family_name": "Zwitscherling-Piepmatz",
+    "date_of_birth": "29.02.1904",
+    "street": "Gimpelsteigweg",
+    "house_number": "9713b",
+    "postcode": "09871",
+    "city": "Trillerhausen",
+    "purpose": "other",
+    "delivery": "pickup",
+}
+TYPED_CANARIES = [v for k, v in CANARY.items() if k not in ("purpose", "delivery")]
+
+
+# -- walking the journey like a citizen --------------------------------------------------
+
+def service(kiosk: Kiosk) -> Service:
+    return kiosk.journey.services[SERVICE]
+
+
+def sample_answers(kiosk: Kiosk) -> dict[str, str]:
+    return service(kiosk).sample_answers()
+
+
+def pages(kiosk: Kiosk) -> list[FormStep]:
+    return [s for s in service(kiosk).steps if isinstance(s, FormStep)]
+
+
+def step_heading(kiosk: Kiosk, index: int, language: str) -> str:
+    step = pages(kiosk)[index]
+    total = len(service(kiosk).steps)
+    return (f"Schritt {index + 1} von {total}: {step.title['de']}" if language == "de"
+            else f"Step {index + 1} of {total}: {step.title['en']}")
+
+
+def choice_label(form_field: FormField, value: str, language: str) -> str:
+    return next(c.label[language] for c in form_field.choices if c.value == value)
+
+
+def start(kiosk: Kiosk, language: str = "de") -> None:
+    """Welcome -> language -> catalogue -> the service's first page."""
+    kiosk.expect(WELCOME)
+    kiosk.tap_text(START)
+    kiosk.expect("Bitte wählen Sie Ihre Sprache")
+    kiosk.tap_text(LANGUAGE_NAMES[language])
+    kiosk.expect("Was möchten Sie tun?" if language == "de" else "What would you like to do?")
+    kiosk.tap_text(service(kiosk).title[language])
+    kiosk.expect(step_heading(kiosk, 0, language))
+
+
+def fill_page(kiosk: Kiosk, step: FormStep, answers: dict[str, str], language: str) -> None:
+    for form_field in step.fields:
+        if form_field.type == "choice":
+            kiosk.tap_text(choice_label(form_field, answers[form_field.id], language))
+        else:
+            kiosk.type_into(form_field.id, answers[form_field.id])
+
+
+def next_label(kiosk: Kiosk, index: int, language: str) -> str:
+    last = index == len(pages(kiosk)) - 1
+    if language == "de":
+        return "Angaben prüfen" if last else "Weiter"
+    return "Check my answers" if last else "Next"
+
+
+def fill_all_pages(kiosk: Kiosk, answers: dict[str, str], language: str = "de",
+                   on_page: Callable[[int], None] = lambda _i: None) -> None:
+    """From the first page to the review, answering every question."""
+    for index, step in enumerate(pages(kiosk)):
+        kiosk.expect(step_heading(kiosk, index, language))
+        fill_page(kiosk, step, answers, language)
+        on_page(index)
+        kiosk.tap_text(next_label(kiosk, index, language))
+    kiosk.expect("Bitte prüfen Sie Ihre Angaben" if language == "de" else "Please check your answers")
+
+
+def shown_answers(kiosk: Kiosk, answers: dict[str, str], language: str) -> list[str]:
+    """How the review shows each answer: 'Label:  value' (choices by their label)."""
+    shown = []
+    for step in pages(kiosk):
+        for form_field in step.fields:
+            value = answers[form_field.id]
+            if form_field.type == "choice":
+                value = choice_label(form_field, value, language)
+            shown.append(f"{form_field.label[language]}:  {value}")
+    return shown
+
+
+def reference_on_screen(kiosk: Kiosk) -> str:
+    found = REFERENCE.findall(kiosk.screen_text())
+    assert len(found) == 1, f"expected one reference code on screen: {kiosk.texts_on_screen()}"
+    return found[0]
+
+
+def assert_welcome_and_empty(kiosk: Kiosk, typed: list[str]) -> None:
+    """Back at the start, and a new citizen finds nothing of the last one."""
+    kiosk.expect(WELCOME, START)
+    assert kiosk.journey.session is None
+    left = [v for v in typed if any(v in t for t in kiosk.all_text_anywhere())]
+    assert not left, f"answers still held by widgets: {left}"
+    start(kiosk)
+    assert set(kiosk.field_texts().values()) == {""}, kiosk.field_texts()
+
+
+# -- the whole service -------------------------------------------------------------------
+
+def test_meldebescheinigung_in_german(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    kiosk.screenshot("01-welcome")
+    kiosk.tap_text(START)
+    kiosk.expect("Bitte wählen Sie Ihre Sprache  ·  Please choose your language", "Deutsch", "English")
+    kiosk.screenshot("02-language")
+    kiosk.tap_text("Deutsch")
+    kiosk.expect("Was möchten Sie tun?", "Meldebescheinigung beantragen")
+    kiosk.screenshot("03-catalogue")
+    kiosk.tap_text("Meldebescheinigung beantragen")
+
+    def page_done(index: int) -> None:
+        kiosk.screenshot(f"04-form-{index + 1}")
+
+    kiosk.expect(step_heading(kiosk, 0, "de"))
+    kiosk.tap(kiosk.input("given_names"))
+    kiosk.screenshot("04-form-1-keyboard")
+    kiosk.close_keyboard()
+    fill_all_pages(kiosk, answers, "de", on_page=page_done)
+
+    review = kiosk.texts_on_screen()
+    for line in shown_answers(kiosk, {**answers, "date_of_birth": "12.08.1964"}, "de"):
+        assert line in review, f"{line!r} not on the review: {review}"
+    kiosk.screenshot("05-review")
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.", "Ihre Vorgangsnummer:",
+                 "Bitte nehmen Sie Ihren Beleg aus dem Drucker unter dem Bildschirm.")
+    reference = reference_on_screen(kiosk)
+    kiosk.screenshot("06-receipt")
+
+    stored = kiosk.outbox.read(reference)
+    assert stored.service_id == SERVICE and stored.language == "de"
+    assert stored.answers == answers
+    assert reference.encode() in kiosk.devices.printer.last_bytes  # the receipt carries it too
+
+    kiosk.tap_text("Fertig")
+    kiosk.expect("Auf Wiedersehen!", "Ihre Angaben wurden von diesem Terminal gelöscht.")
+    kiosk.screenshot("07-goodbye")
+    kiosk.tap_text("Zurück zum Anfang")
+    kiosk.expect(WELCOME)
+    kiosk.screenshot("08-welcome-again")
+    assert_welcome_and_empty(kiosk, [answers[k] for k in ("given_names", "family_name", "street", "city")])
+
+
+def test_meldebescheinigung_in_english(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    start(kiosk, "en")
+    assert "Cancel" in kiosk.texts_on_screen() and "?  Help" in kiosk.texts_on_screen()
+    fill_all_pages(kiosk, answers, "en")
+    review = kiosk.texts_on_screen()
+    for line in shown_answers(kiosk, answers, "en"):
+        assert line in review, f"{line!r} not on the review: {review}"
+    kiosk.tap_text("Send application")
+    kiosk.expect("Thank you! Your application has been received.",
+                 "Please take your receipt from the printer below the screen.")
+    reference = reference_on_screen(kiosk)
+    assert kiosk.outbox.read(reference).language == "en"
+    kiosk.tap_text("Done")
+    kiosk.expect("Goodbye!", "Your answers have been deleted from this terminal.")
+    # Nobody taps: the goodbye screen gives way to the welcome screen, in German again.
+    kiosk.idle_for(TIMING.goodbye_s)
+    kiosk.expect(WELCOME, "Hier können Sie Anträge bei Ihrer Stadt selbst stellen.")
+
+
+# -- mistakes, time, second thoughts -----------------------------------------------------
+
+def test_postcode_error_shown_next_to_field_and_cleared_when_corrected(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    start(kiosk)
+    fill_page(kiosk, pages(kiosk)[0], answers, "de")
+    kiosk.tap_text("Weiter")
+    kiosk.expect(step_heading(kiosk, 1, "de"))
+    fill_page(kiosk, pages(kiosk)[1], {**answers, "postcode": "5114"}, "de")
+    kiosk.tap_text("Weiter")
+
+    message = "Eine Postleitzahl hat fünf Ziffern, zum Beispiel 51147."
+    kiosk.expect(message)
+    assert step_heading(kiosk, 1, "de") in kiosk.texts_on_screen()  # the page stayed
+    assert kiosk.field_texts()["postcode"] == "5114"  # and kept what was typed
+    kiosk.screenshot("postcode-error")
+    # Next to the field: the message is drawn between the postcode field and the next question.
+    error = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == "!  " + message)
+    postcode = kiosk.input("postcode")
+    town_label = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == "Ort")
+    assert town_label.to_window(*town_label.pos)[1] < error.to_window(*error.pos)[1] \
+        < postcode.to_window(*postcode.pos)[1]
+    assert sum(message in t for t in kiosk.texts_on_screen()) == 1  # only the wrong field
+
+    # The citizen taps the field and adds the missing digit on the on-screen keyboard.
+    kiosk.tap(postcode)
+    kiosk.press_keys("7")
+    assert kiosk.field_texts()["postcode"] == "51147"
+    assert message not in kiosk.screen_text()
+    kiosk.close_keyboard()
+    kiosk.tap_text("Weiter")
+    kiosk.expect(step_heading(kiosk, 2, "de"))
+
+
+def test_more_time_prompt_counts_down_speaks_and_keeps_the_answers(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    start(kiosk)
+    fill_page(kiosk, pages(kiosk)[0], answers, "de")
+    filled = kiosk.field_texts()
+
+    kiosk.idle_for(TIMING.inactivity_s - 1)
+    assert kiosk.overlay() is None
+    kiosk.idle_for(1)
+    kiosk.expect("Brauchen Sie mehr Zeit?", f"Sonst werden Ihre Angaben in {TIMING.prompt_s} Sekunden gelöscht.",
+                 "Ja, ich brauche mehr Zeit")
+    assert kiosk.overlay() is not None
+    kiosk.screenshot("more-time")
+    kiosk.idle_for(3)
+    kiosk.expect(f"in {TIMING.prompt_s - 3} Sekunden")
+
+    speaker = kiosk.devices.speaker
+    assert "Brauchen Sie mehr Zeit?" in speaker.last_text
+    assert f"{TIMING.prompt_s} Sekunden" in speaker.last_text
+    assert speaker.wait(10)
+    assert speaker.last_audio[:4] == b"RIFF" and len(speaker.last_audio) > 1000
+
+    kiosk.tap_text("Ja, ich brauche mehr Zeit")
+    kiosk.wait_until(lambda: kiosk.overlay() is None, what="the prompt to close")
+    assert "Brauchen Sie mehr Zeit?" not in kiosk.screen_text()
+    assert kiosk.field_texts() == filled
+    # The tap counted as activity: the full time starts again.
+    kiosk.idle_for(TIMING.inactivity_s - 1)
+    assert kiosk.overlay() is None
+
+
+def test_more_time_prompt_running_out_ends_the_session(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    start(kiosk)
+    fill_page(kiosk, pages(kiosk)[0], answers, "de")
+    kiosk.idle_for(TIMING.inactivity_s)
+    kiosk.expect("Brauchen Sie mehr Zeit?")
+    kiosk.idle_for(TIMING.prompt_s)
+    kiosk.wait_until(lambda: kiosk.overlay() is None, what="the prompt to close")
+    assert kiosk.devices.speaker.last_text == ""  # the prompt is not left to be replayed
+    assert_welcome_and_empty(kiosk, [answers["given_names"], answers["family_name"]])
+
+
+def test_cancel_asks_first_and_only_then_deletes(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    start(kiosk)
+    fill_page(kiosk, pages(kiosk)[0], answers, "de")
+    filled = kiosk.field_texts()
+
+    kiosk.tap_text("Abbrechen")
+    kiosk.expect("Möchten Sie wirklich abbrechen?", "Alles, was Sie eingegeben haben, wird gelöscht.")
+    kiosk.screenshot("confirm-cancel")
+    kiosk.tap_text("Nein, weitermachen")
+    kiosk.wait_until(lambda: kiosk.overlay() is None, what="the question to close")
+    assert kiosk.field_texts() == filled
+
+    kiosk.tap_text("Abbrechen")
+    kiosk.expect("Möchten Sie wirklich abbrechen?")
+    kiosk.tap_text("Ja, abbrechen und löschen")
+    assert_welcome_and_empty(kiosk, [answers["given_names"], answers["family_name"]])
+
+
+# -- help on every screen ----------------------------------------------------------------
+
+def body_labels(kiosk: Kiosk) -> list:
+    """Labels of the screen under the overlay that use the body text size."""
+    from kivy.uix.label import Label
+
+    size = kiosk.app.theme.body
+    return [w for w in kiosk.screen.walk(restrict=True)
+            if isinstance(w, Label) and w.text.strip() and w.font_size == size]
+
+
+def check_help(kiosk: Kiosk, where: str, try_everything: bool = True) -> None:
+    """The help button is on this screen; help offers its three aids and leads back here."""
+    from kivy.uix.button import Button
+
+    screen_name = kiosk.screen.name
+    before = kiosk.texts_on_screen()
+    help_button = kiosk.button("?  Hilfe")
+    x, y = help_button.to_window(*help_button.center)
+    assert y > kiosk.window.height * 0.8, f"{where}: help is not in the top bar"
+    kiosk.tap(help_button)
+    kiosk.expect("Das können Sie tun:", "Bildschirm vorlesen", "Größere Schrift", "Von vorn beginnen",
+                 "Zurück zu meiner Seite")
+
+    if try_everything:
+        labels = body_labels(kiosk)
+        assert labels, f"{where}: no body text to compare"
+        sizes = [w.font_size for w in labels]
+        kiosk.tap_text("Größere Schrift")
+        kiosk.expect("Normale Schriftgröße")
+        assert all(w.font_size > s for w, s in zip(labels, sizes)), f"{where}: text did not grow"
+        # The help itself stays usable at the larger size: its buttons fit in it, apart.
+        overlay = kiosk.overlay()
+        buttons = [w for w in overlay.walk(restrict=True) if isinstance(w, Button)]
+        boxes = sorted((b.to_window(*b.pos)[1], b.to_window(b.x, b.top)[1]) for b in buttons)
+        for (_low, top), (next_low, _next_top) in zip(boxes, boxes[1:]):
+            assert top <= next_low + 1, f"{where}: help buttons overlap at the larger text size"
+        assert overlay.y <= boxes[0][0] and boxes[-1][1] <= overlay.top, \
+            f"{where}: help buttons stick out of the help at the larger text size"
+        kiosk.tap_text("Normale Schriftgröße")
+        kiosk.expect("Größere Schrift")
+        assert [w.font_size for w in labels] == sizes
+
+        kiosk.tap_text("Bildschirm vorlesen")
+        spoken = kiosk.devices.speaker.last_text
+        screen_texts = [t for t in before if t != "?  Hilfe"]
+        missing = [t for t in screen_texts if t not in spoken]
+        assert not missing, f"{where}: not read aloud: {missing}; spoken: {spoken!r}"
+        assert not re.search(r"\[/?(b|size)", spoken) and "&bl;" not in spoken, \
+            f"{where}: markup read aloud: {spoken!r}"
+
+    kiosk.tap_text("Zurück zu meiner Seite")
+    kiosk.wait_until(lambda: kiosk.overlay() is None, what="help to close")
+    assert kiosk.screen.name == screen_name
+    assert kiosk.texts_on_screen() == before, f"{where}: the screen changed under the help"
+
+
+def test_help_on_every_screen(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = sample_answers(kiosk)
+    check_help(kiosk, "welcome")
+    kiosk.tap_text(START)
+    kiosk.expect("Deutsch")
+    check_help(kiosk, "language")
+    kiosk.tap_text("Deutsch")
+    kiosk.expect("Was möchten Sie tun?")
+    check_help(kiosk, "catalogue")
+    kiosk.tap_text("Meldebescheinigung beantragen")
+
+    def on_page(index: int) -> None:
+        check_help(kiosk, f"form page {index + 1}")
+        if index == 0:
+            kiosk.tap_text("Hilfe")
+            kiosk.tap_text("Größere Schrift")
+            kiosk.screenshot("help-larger-text")
+            kiosk.tap_text("Zurück zu meiner Seite")
+            kiosk.screenshot("form-larger-text")
+            kiosk.tap_text("Hilfe")
+            kiosk.tap_text("Normale Schriftgröße")
+            kiosk.tap_text("Zurück zu meiner Seite")
+
+    fill_all_pages(kiosk, answers, on_page=on_page)
+    check_help(kiosk, "review")
+
+    # Hold the submission in the worker to see the 'being saved' screen, then let it fail once.
+    gate, outcome = threading.Event(), {"fail": True}
+    real_put = kiosk.outbox.put
+
+    def slow_put(application, prefix):  # type: ignore[no-untyped-def]
+        assert gate.wait(10)
+        if outcome["fail"]:
+            raise OutboxError("/var/lib/kiosk/outbox.sqlite3: cannot store application: disk I/O error")
+        return real_put(application, prefix)
+
+    monkeypatch.setattr(kiosk.outbox, "put", slow_put)
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Ihr Antrag wird gespeichert. Einen Moment bitte …")
+    check_help(kiosk, "submitting", try_everything=False)
+    gate.set()
+    kiosk.expect("Entschuldigung, etwas ist schiefgegangen.")
+    check_help(kiosk, "failsafe")
+    outcome["fail"] = False
+    kiosk.tap_text("Noch einmal versuchen")
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Bitte nehmen Sie Ihren Beleg")
+    check_help(kiosk, "receipt")
+    kiosk.tap_text("Fertig")
+    kiosk.expect("Auf Wiedersehen!")
+    check_help(kiosk, "goodbye")
+
+
+def test_larger_text_is_reset_for_the_next_citizen(kiosk: Kiosk) -> None:
+    start(kiosk)
+    kiosk.tap_text("Hilfe")
+    kiosk.tap_text("Größere Schrift")
+    kiosk.tap_text("Zurück zu meiner Seite")
+    larger = kiosk.app.theme.body
+    kiosk.tap_text("Abbrechen")
+    kiosk.tap_text("Ja, abbrechen und löschen")
+    kiosk.expect(WELCOME)
+    assert kiosk.app.theme.body < larger
+
+
+# -- when things go wrong ----------------------------------------------------------------
+
+def test_failsafe_shows_no_traceback_and_retry_keeps_the_answers(kiosk: Kiosk,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = sample_answers(kiosk)
+    start(kiosk)
+    fill_all_pages(kiosk, answers)
+    review = kiosk.texts_on_screen()
+
+    def broken_put(application, prefix):  # type: ignore[no-untyped-def]
+        raise OutboxError(f"{kiosk.config.paths.data_dir}/outbox.sqlite3: cannot store application: "
+                          f"database or disk is full ({application.answers['family_name']})")
+
+    monkeypatch.setattr(kiosk.outbox, "put", broken_put)
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Entschuldigung, etwas ist schiefgegangen.",
+                 "Ihre Angaben sind noch da. Sie können es noch einmal versuchen oder von vorn beginnen.",
+                 "Noch einmal versuchen", "Von vorn beginnen")
+    kiosk.screenshot("failsafe")
+    shown = kiosk.screen_text()
+    for technical in ("Traceback", "Error", "Exception", "outbox", "sqlite", ".py", "disk",
+                      answers["family_name"]):
+        assert technical not in shown, f"{technical!r} shown on the failsafe screen"
+    assert answers["family_name"] not in kiosk.log_file.read_text(encoding="utf-8")
+
+    kiosk.tap_text("Noch einmal versuchen")
+    kiosk.expect("Bitte prüfen Sie Ihre Angaben")
+    assert kiosk.texts_on_screen() == review
+    # The outbox works again: nothing was lost, sending now succeeds.
+    monkeypatch.undo()
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.")
+    assert kiosk.outbox.read(reference_on_screen(kiosk)).answers == answers
+
+
+def test_receipt_without_paper_still_shows_the_reference(kiosk: Kiosk) -> None:
+    answers = sample_answers(kiosk)
+    kiosk.devices.printer.set_paper(PaperStatus.OUT)
+    start(kiosk)
+    fill_all_pages(kiosk, answers)
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.",
+                 "Der Beleg kann gerade nicht gedruckt werden. Bitte schreiben Sie sich Ihre Vorgangsnummer "
+                 "auf oder fotografieren Sie sie. Ihr Antrag ist eingegangen.")
+    reference = reference_on_screen(kiosk)
+    kiosk.screenshot("receipt-no-paper")
+    assert "Bitte nehmen Sie Ihren Beleg" not in kiosk.screen_text()
+    assert kiosk.outbox.read(reference).answers == answers
+    assert kiosk.devices.printer.last_bytes == b""
+    kiosk.tap_text("Fertig")
+    kiosk.expect("Auf Wiedersehen!")
+
+
+# -- privacy -----------------------------------------------------------------------------
+
+def end_by_finishing(kiosk: Kiosk) -> None:
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.", "Bitte nehmen Sie Ihren Beleg")
+    kiosk.tap_text("Fertig")
+    kiosk.expect("Auf Wiedersehen!")
+    kiosk.idle_for(TIMING.goodbye_s)
+
+
+def end_by_cancelling(kiosk: Kiosk) -> None:
+    kiosk.tap_text("Abbrechen")
+    kiosk.tap_text("Ja, abbrechen und löschen")
+
+
+def end_by_walking_away(kiosk: Kiosk) -> None:
+    kiosk.idle_for(TIMING.inactivity_s)
+    kiosk.expect("Brauchen Sie mehr Zeit?")
+    kiosk.idle_for(TIMING.prompt_s)
+
+
+@pytest.mark.parametrize("end", [end_by_finishing, end_by_cancelling, end_by_walking_away],
+                         ids=["finish", "cancel", "timeout"])
+def test_no_answer_survives_the_session(kiosk: Kiosk, end: Callable[[Kiosk], None], tmp_path: Path) -> None:
+    start(kiosk)
+    fill_all_pages(kiosk, CANARY)
+    review = kiosk.screen_text()
+    assert all(c in review for c in TYPED_CANARIES), review  # they were really there
+    end(kiosk)
+    kiosk.expect(WELCOME)
+    kiosk.advance_frames(3)
+
+    assert kiosk.journey.session is None
+    in_widgets = [c for c in TYPED_CANARIES if any(c in t for t in kiosk.all_text_anywhere())]
+    assert not in_widgets, f"still held by widgets: {in_widgets}"
+    assert not any(c in kiosk.devices.speaker.last_text for c in TYPED_CANARIES)
+    printed = kiosk.devices.printer.last_bytes
+    assert not any(c.encode() in printed for c in TYPED_CANARIES)
+    logging_flush()
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert kiosk.log_file in files and kiosk.log_file.stat().st_size > 0
+    for path in files:  # log, temp dir, outbox (encrypted), Kivy's own files
+        data = path.read_bytes()
+        leaked = [c for c in TYPED_CANARIES if c.encode() in data or c.encode("utf-16-le") in data]
+        assert not leaked, f"{path.relative_to(tmp_path)} holds {leaked}"
+
+
+def logging_flush() -> None:
+    import logging
+
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+
+
+# -- touch targets -----------------------------------------------------------------------
+
+def assert_touch_targets(kiosk: Kiosk, where: str) -> int:
+    from kivy.uix.button import Button
+
+    smallest = kiosk.app.theme.touch
+    buttons = kiosk.visible_widgets(Button)
+    too_small = [(t.text, round(t.width), round(t.height)) for t in buttons
+                 if t.width < smallest or t.height < smallest]
+    assert not too_small, f"{where}: buttons smaller than {smallest} px: {too_small}"
+    return len(buttons)
+
+
+def test_every_button_is_a_large_enough_touch_target(kiosk: Kiosk) -> None:
+    touch_mm, dpi = kiosk.config.display.touch_target_mm, kiosk.config.display.dpi
+    assert kiosk.app.theme.touch >= touch_mm * dpi / 25.4
+    answers = sample_answers(kiosk)
+    checked = assert_touch_targets(kiosk, "welcome")
+    kiosk.tap_text(START)
+    kiosk.expect("Deutsch")
+    checked += assert_touch_targets(kiosk, "language")
+    kiosk.tap_text("Deutsch")
+    kiosk.expect("Was möchten Sie tun?")
+    checked += assert_touch_targets(kiosk, "catalogue")
+    kiosk.tap_text("Meldebescheinigung beantragen")
+
+    def on_page(index: int) -> None:
+        nonlocal checked
+        checked += assert_touch_targets(kiosk, f"form page {index + 1}")
+        if index == 0:
+            kiosk.tap_text("Hilfe")
+            checked += assert_touch_targets(kiosk, "help")
+            kiosk.tap_text("Zurück zu meiner Seite")
+            kiosk.tap_text("Abbrechen")
+            checked += assert_touch_targets(kiosk, "cancel question")
+            kiosk.tap_text("Nein, weitermachen")
+            kiosk.idle_for(TIMING.inactivity_s)
+            kiosk.expect("Brauchen Sie mehr Zeit?")
+            checked += assert_touch_targets(kiosk, "more time prompt")
+            kiosk.tap_text("Ja, ich brauche mehr Zeit")
+
+    fill_all_pages(kiosk, answers, on_page=on_page)
+    checked += assert_touch_targets(kiosk, "review")
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Bitte nehmen Sie Ihren Beleg")
+    checked += assert_touch_targets(kiosk, "receipt")
+    kiosk.tap_text("Fertig")
+    kiosk.expect("Auf Wiedersehen!")
+    checked += assert_touch_targets(kiosk, "goodbye")
+    assert checked >= 30  # the walk really looked at the buttons
