@@ -16,6 +16,10 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hardware.camera import FrameSource
+from hardware.camera.synthetic import SyntheticCamera
+from hardware.cardreader import CardReader
+from hardware.cardreader.simulator import SimulatedCardReader
 from hardware.printer import Printer
 from hardware.printer.simulator import SimulatedPrinter
 from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
@@ -34,14 +38,23 @@ FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 @dataclass
 class Devices:
     printer: Printer
+    cardreader: CardReader
+    camera: FrameSource
     speaker: Speaker
+
+    def close(self) -> None:
+        self.speaker.stop()
+        for device in (self.printer, self.cardreader, self.camera):
+            device.close()
 
 
 def build_devices(config: KioskConfig) -> Devices:
-    printer = SimulatedPrinter()  # config.printer.driver has one value until the printer issue
+    # Each driver option has only its simulator until the device's own issue adds the real one;
+    # the card reader and camera are built now so every device has one owner from the start.
     speaker: Speaker = (EspeakSpeaker(config.speech.rate_wpm) if config.speech.engine == "espeak-ng"
                         else MemorySpeaker(config.speech.rate_wpm))
-    return Devices(printer=printer, speaker=speaker)
+    return Devices(printer=SimulatedPrinter(), cardreader=SimulatedCardReader(),
+                   camera=SyntheticCamera(config.camera.width, config.camera.height), speaker=speaker)
 
 
 def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None) -> Journey:
@@ -166,7 +179,7 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     worker = KivyWorker()
     journey = build_journey(config, devices, outbox, worker)
     notifier = _systemd_notifier()
-    app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1"))
+    app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1\nWATCHDOG=1"))
     Clock.schedule_interval(lambda _dt: notifier("WATCHDOG=1"), 5)  # proves the UI loop is alive
     if autopilot is not None:
         autopilot.attach(app, devices)
@@ -175,8 +188,7 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     finally:
         worker.shutdown()
         outbox.close()
-        devices.printer.close()
-        devices.speaker.stop()
+        devices.close()
     return autopilot.exit_status if autopilot is not None else 0
 
 

@@ -81,3 +81,26 @@ def test_autopilot_rejects_an_unknown_service() -> None:
     done = kiosk("demo", "--autopilot", "hundesteuer", timeout=30)
     assert done.returncode == 2
     assert "service 'hundesteuer' is not offered; offered: meldebescheinigung" in done.stderr
+
+
+def test_terminal_tells_systemd_it_is_ready_and_alive(tmp_path: Path) -> None:
+    """READY=1 once the welcome screen is drawn and WATCHDOG=1 from the UI loop, on a real
+    notification socket as systemd would give it (Type=notify, WatchdogSec in the unit)."""
+    import socket
+
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(address)
+        sock.settimeout(0.2)
+        env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+        env["NOTIFY_SOCKET"] = address
+        done = kiosk("demo", "--autopilot", "meldebescheinigung", "--data", str(tmp_path / "data"), env=env)
+        assert done.returncode == 0, done.stderr
+        messages = []
+        while True:
+            try:
+                messages.append(sock.recv(4096).decode())
+            except TimeoutError:
+                break
+    assert "READY=1" in messages[0].splitlines()
+    assert any("WATCHDOG=1" in m.splitlines() for m in messages)
