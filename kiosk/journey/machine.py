@@ -103,7 +103,7 @@ class Journey:
         except Exception as exc:
             # Log the kind of failure and where, never the event nor the exception's message:
             # both may carry citizen data (e.g. "invalid literal for int(): '<what was typed>'").
-            log.error("journey step failed in %s on %s: %s", old.stage.name, type(event).__name__, _where(exc))
+            log.error("journey step failed in %s on %s: %s", old.stage.name, type(event).__name__, failure_site(exc))
             new = JourneyState(stage=Stage.FAILSAFE, language=old.language, resume=_settled(old))
         self._enter(new)
         return new
@@ -118,6 +118,14 @@ class Journey:
         self.state = new
         for listener in list(self._listeners):
             listener(new)
+
+    def recover(self) -> None:
+        """Something outside the journey failed (a screen): show the failsafe, whose Retry returns
+        here; when the failsafe itself failed, start over."""
+        if self.state.stage is Stage.FAILSAFE:
+            self._enter(JourneyState(language=self._default_language))
+        else:
+            self._enter(JourneyState(stage=Stage.FAILSAFE, language=self.state.language, resume=_settled(self.state)))
 
     def _end_session(self) -> None:
         assert self.session is not None
@@ -321,7 +329,7 @@ class Journey:
 _NO_PROBLEMS: MappingProxyType = MappingProxyType({})
 
 
-def _where(exc: BaseException) -> str:
+def failure_site(exc: BaseException) -> str:
     """An exception's type and code location, without its message (which may hold citizen data)."""
     frames = traceback.extract_tb(exc.__traceback__)
     return type(exc).__name__ + "".join(f" < {Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames))

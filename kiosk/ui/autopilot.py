@@ -157,6 +157,8 @@ class Autopilot:
     def _on_goodbye(self, state) -> None:  # type: ignore[no-untyped-def]
         self._report(state, "goodbye")
         self._done_sessions += 1
+        if self.sessions > 1:  # progress of a long run (benchmarks/memory.py reads it)
+            print(f"session {self._done_sessions} done", flush=True)
         self._tap(self._screen(state).ids.again)
 
     def _on_failsafe(self, state) -> None:  # type: ignore[no-untyped-def]

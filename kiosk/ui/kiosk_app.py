@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Callable
 
 from kivy.app import App
+from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
@@ -22,7 +24,7 @@ from hardware.speech import Speaker
 from kiosk.config import KioskConfig
 from kiosk.i18n import tr
 from kiosk.journey import events as ev
-from kiosk.journey.machine import Journey
+from kiosk.journey.machine import Journey, failure_site
 from kiosk.journey.state import JourneyState, Overlay
 from kiosk.ui.overlays.base import KioskOverlay
 from kiosk.ui.overlays.confirm_cancel import ConfirmCancelOverlay
@@ -65,6 +67,7 @@ class KioskApp(App):
         self.screens: dict[object, KioskScreen] = {}
         self.overlays: dict[Overlay, KioskOverlay] = {}
         self._open_overlay: KioskOverlay | None = None
+        self._failsafe = UiFailsafe(journey)
 
     # -- building --------------------------------------------------------------------------
 
@@ -82,12 +85,15 @@ class KioskApp(App):
         self.journey.subscribe(self._on_state)
         self.journey.on_wipe(self._on_wipe)
         Window.bind(on_touch_down=self._on_any_touch)
+        ExceptionManager.add_handler(self._failsafe)
         self._ticker = Clock.schedule_interval(lambda _dt: self.send(ev.Tick()), 1.0)
         Clock.schedule_once(self._first_frame, 0)
         return manager
 
     def on_stop(self) -> None:
         self._ticker.cancel()
+        if self._failsafe in ExceptionManager.handlers:
+            ExceptionManager.remove_handler(self._failsafe)
         if self._open_overlay is not None:
             self._open_overlay.dismiss(animation=False)
 
@@ -158,3 +164,30 @@ def visible_texts(root: Widget) -> list[str]:
             text = _MARKUP.sub("", widget.text).strip() if widget.markup else widget.text.strip()
             found.append((-round(y), round(x), text))
     return [text for _y, _x, text in sorted(found)]
+
+
+class UiFailsafe(ExceptionHandler):
+    """An exception escaping a screen leads to the failsafe screen, never to a dead terminal.
+    Failing again and again means the UI itself is broken: then let it crash, so systemd
+    restarts it cleanly."""
+
+    burst = 5
+    window_s = 30.0
+
+    def __init__(self, journey: Journey) -> None:
+        super().__init__()
+        self._journey = journey
+        self._recent: list[float] = []
+
+    def handle_exception(self, exception: BaseException) -> int:
+        log.error("screen failed: %s", failure_site(exception))
+        now = time.monotonic()
+        self._recent = [t for t in self._recent if now - t < self.window_s] + [now]
+        if len(self._recent) > self.burst or not isinstance(exception, Exception):
+            return ExceptionManager.RAISE
+        try:
+            self._journey.recover()
+        except Exception as again:
+            log.error("failsafe failed: %s", failure_site(again))
+            return ExceptionManager.RAISE
+        return ExceptionManager.PASS

@@ -817,3 +817,19 @@ def test_journey_forms_and_outbox_do_not_import_kivy() -> None:
             "assert 'kivy' not in sys.modules, sorted(m for m in sys.modules if m.startswith('kivy'))")
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
+
+
+def test_recover_from_a_failed_screen_shows_the_failsafe_and_retry_returns_with_answers(env: Env) -> None:
+    to_review(env)
+    env.journey.recover()
+    assert env.state.stage is Stage.FAILSAFE
+    assert env.send(ev.Retry()).stage is Stage.REVIEW
+    assert env.journey.answer("street") == CANARIES["street"]
+
+
+def test_recover_when_the_failsafe_itself_failed_starts_over_and_wipes(env: Env) -> None:
+    to_review(env)
+    env.journey.recover()
+    env.journey.recover()
+    assert env.state.stage is Stage.WELCOME
+    assert env.journey.session is None
