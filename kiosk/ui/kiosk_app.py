@@ -156,14 +156,14 @@ class KioskApp(App):
 
 
 def visible_texts(root: Widget) -> list[str]:
-    """Texts a sighted citizen sees, in reading order (top to bottom, then left to right)."""
+    """Texts a sighted citizen sees, in reading order: the order the layouts place them (top to
+    bottom, then left to right). Not sorted by window position: a scrolled form would then be
+    read from its scrolled-away first question, before the page's heading."""
     found = []
     for widget in root.walk(restrict=True):
         if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0:
-            x, y = widget.to_window(widget.x, widget.top)
-            text = _MARKUP.sub("", widget.text).strip() if widget.markup else widget.text.strip()
-            found.append((-round(y), round(x), text))
-    return [text for _y, _x, text in sorted(found)]
+            found.append(_MARKUP.sub("", widget.text).strip() if widget.markup else widget.text.strip())
+    return found
 
 
 class UiFailsafe(ExceptionHandler):

@@ -2,14 +2,18 @@
 under Xvfb for the whole run, a fresh KioskApp in it for every test, and helpers that touch
 widgets with real touch events and wait for frames.
 
-Everything is built the way `kiosk.app.run` builds it (config -> prepare_kivy -> logging ->
-devices -> outbox -> KivyWorker -> journey -> KioskApp); the differences are: data and temp
-folders in the test's tmp_path, speech kept in memory, and a clock the test moves, so the
-inactivity timeout takes no real time.
+Everything is built the way `kiosk.app.run` builds it, with its own functions (demo config ->
+prepare_kivy -> configure_logging -> build_devices -> open_outbox -> the real KivyWorker ->
+build_journey -> KioskApp). The differences: data and temp folders in the test's tmp_path,
+speech kept in memory (MemorySpeaker: really synthesised, not played), short timeouts, the
+journey on a clock the test moves (so the inactivity timeout takes no real time), and no
+multisampling (set right after prepare_kivy). The app is started without blocking (App._run_prepare) and the
+test pumps the frames (EventLoop.idle), as Kivy's own fixture does.
 
 Kivy reads its environment and config when it is first imported, so this module prepares Kivy
-at import time and nothing here imports Kivy at module level. Test modules must not import
-Kivy (or kiosk.ui) at module level either.
+at import time and imports nothing of Kivy at module level before that. Test modules must not
+import Kivy (or kiosk.ui) at module level: the window opens (on Xvfb when there is no display)
+only when the first UI test asks for it.
 """
 
 from __future__ import annotations
@@ -21,22 +25,24 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
 import pytest
 
-from kiosk.app import Devices, build_devices, configure_logging, ensure_display, open_outbox, prepare_kivy
+import kiosk.app as kiosk_app_module
+from kiosk.app import (Devices, build_devices, build_journey, configure_logging, ensure_display, open_outbox,
+                       prepare_kivy)
 from kiosk.cli import demo_config
-from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig, installed
-from kiosk.forms.service import load_catalogue
-from kiosk.journey.machine import Journey, Place, Timing
-from kiosk.journey.state import JourneyState, Stage
+from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig
+from kiosk.journey.machine import Journey
+from kiosk.journey.state import JourneyState
 from kiosk.outbox.store import EncryptedOutbox
 
 # Short but valid (the config model's minimums): the fake clock jumps over them anyway.
 TIMING = SessionConfig(inactivity_s=30, prompt_s=10, goodbye_s=3)
 DEFAULT_WAIT_S = 5.0
-SCROLL_TAP_WAIT_S = 0.35  # ScrollView hands a tap to its child 0.2 s after the finger lifts
+SCROLL_TAP_WAIT_S = 0.22  # ScrollView hands a tap to its child 0.2 s after the finger lifts
 
 _KIVY_HOME_ROOT = Path(tempfile.mkdtemp(prefix="kiosk-ui-kivy-"))
 
@@ -53,6 +59,12 @@ def _config(data_dir: Path, temp_dir: Path) -> KioskConfig:
 # Before anything imports Kivy (the window size, fonts, keyboard mode and logging follow from it).
 _WINDOW_CONFIG = _config(_KIVY_HOME_ROOT, _KIVY_HOME_ROOT / "tmp")
 prepare_kivy(_WINDOW_CONFIG)
+# The one departure from the terminal's graphics settings: Xvfb renders in software (llvmpipe),
+# where Kivy's default 2x multisampling makes every frame 2-3 times slower; it only smooths edges.
+from kivy.config import Config as _KivyConfig  # noqa: E402  (after prepare_kivy, on purpose)
+
+_KivyConfig.set("graphics", "multisamples", "0")
+DRAW_EVERY_S = 0.1  # while waiting, draw at most this often (and always once the wait is over)
 
 
 class FakeClock:
@@ -105,14 +117,31 @@ class Kiosk:
     log_file: Path
     window: Any
     shots: Path
+    _drawn_at: float = 0.0
 
     # -- time ------------------------------------------------------------------------------
 
-    def advance_frames(self, count: int = 1) -> None:
+    def advance_frames(self, count: int = 1, draw: bool = True) -> None:
+        """`count` frames of the event loop (Kivy's EventLoop.idle); without `draw`, the same
+        frame (clock, input, layout) but not rendered, which saves time in software GL."""
         from kivy.base import EventLoop
+        from kivy.clock import Clock
+        from kivy.lang import Builder
 
         for _ in range(count):
-            EventLoop.idle()
+            if draw:
+                EventLoop.idle()
+                self._drawn_at = time.monotonic()
+            else:
+                Clock.tick()
+                EventLoop.dispatch_input()
+                Builder.sync()
+                Clock.tick_draw()
+                Builder.sync()
+
+    def _waiting_frame(self) -> None:
+        self.advance_frames(draw=time.monotonic() - self._drawn_at > DRAW_EVERY_S)
+        time.sleep(0.001)  # let worker threads run
 
     def wait_until(self, predicate: Callable[[], object], timeout_s: float = DEFAULT_WAIT_S,
                    what: str = "") -> None:
@@ -123,15 +152,13 @@ class Kiosk:
                 raise AssertionError(f"timed out after {timeout_s} s waiting for {what or predicate}; "
                                      f"stage {self.state.stage.name}/{self.state.overlay.name}, "
                                      f"on screen: {self.texts_on_screen()}")
-            self.advance_frames()
-            time.sleep(0.001)  # let worker threads run
+            self._waiting_frame()
         self.advance_frames(2)  # and let the change be drawn
 
     def pump_for(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            self.advance_frames()
-            time.sleep(0.001)
+            self._waiting_frame()
 
     def idle_for(self, seconds: float) -> None:
         """The citizen does nothing for `seconds`; the journey hears the next tick."""
@@ -176,6 +203,20 @@ class Kiosk:
                 if _shown(widget):
                     found.append(widget)
         return found
+
+    def in_view(self, widget: Any) -> bool:
+        """Whether `widget` is wholly visible: inside the window and not scrolled out of sight."""
+        from kivy.uix.scrollview import ScrollView
+
+        if not _shown(widget):
+            return False
+        left, bottom = widget.to_window(widget.x, widget.y)
+        boxes = [(0, 0, self.window.width, self.window.height)]
+        for scroller in (w for w in _ancestors(widget) if isinstance(w, ScrollView)):
+            x, y = scroller.to_window(scroller.x, scroller.y)
+            boxes.append((x, y, x + scroller.width, y + scroller.height))
+        return all(x0 - 1 <= left and left + widget.width <= x1 + 1 and y0 - 1 <= bottom
+                   and bottom + widget.height <= y1 + 1 for x0, y0, x1, y1 in boxes)
 
     def texts_on_screen(self) -> list[str]:
         """Texts of every visible Label and Button of the current screen and open overlay,
@@ -389,21 +430,21 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
     window = kivy_window
     assert not window.children, f"the window still shows {window.children} from an earlier test"
     config = _config(tmp_path / "data", tmp_path / "tmp")
-    log_file = configure_logging(config.paths.data_dir)
-    handler = next(h for h in logging.getLogger().handlers
-                   if getattr(h, "baseFilename", None) == str(log_file))
+    root_logger = logging.getLogger()
+    kept = list(root_logger.handlers)  # pytest's capture handlers
+    log_file = configure_logging(config.paths.data_dir)  # as the app does (it replaces handlers)
+    ours = [h for h in root_logger.handlers if h not in kept]
+    for handler in kept:
+        root_logger.addHandler(handler)
     devices = build_devices(config)
     outbox = open_outbox(config)
     worker = KivyWorker()
     clock = FakeClock()
-    # As kiosk.app.build_journey, with the test's clock.
-    services = load_catalogue(installed(config.services.directory), config.services.offered)
-    session = config.session
-    journey = Journey(services, outbox, devices.printer,
-                      timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
-                      place=Place(config.terminal.id, config.terminal.location),
-                      temp_root=config.paths.temp_dir, default_language=config.language.default,
-                      clock=clock, worker=worker)
+    # The composition root's journey (with its wipe listeners), on the test's clock.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(kiosk_app_module, "time", SimpleNamespace(monotonic=clock))
+        journey = build_journey(config, devices, outbox, worker)
+    assert journey._clock is clock, "kiosk.app.build_journey no longer takes its clock from time.monotonic"
     app = KioskApp(config, journey, devices.speaker)
     kiosk = Kiosk(config=config, app=app, journey=journey, devices=devices, outbox=outbox, clock=clock,
                   log_file=log_file, window=window, shots=tmp_path / "screens")
@@ -422,10 +463,11 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
         window.unbind(on_touch_down=app._on_any_touch)
         worker.shutdown()
         kiosk.advance_frames(3)  # callbacks the worker scheduled
-        devices.speaker.wait()
-        devices.speaker.stop()
+        if devices.speaker.utterances:  # (MemorySpeaker.wait blocks when nothing was said)
+            devices.speaker.wait()
         outbox.close()
-        devices.printer.close()
-        logging.getLogger().removeHandler(handler)
-        handler.close()
+        devices.close()
+        for handler in ours:
+            root_logger.removeHandler(handler)
+            handler.close()
     assert not window.children, f"the app left {window.children} on the window"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.uix.textinput import TextInput
 
 from kiosk.forms.service import FormField
@@ -35,6 +38,7 @@ class FormPageScreen(KioskScreen):
         super().__init__(**kwargs)
         self._built_for: tuple[object, ...] | None = None
         self._boxes: dict[str, FieldBox] = {}
+        self._problems: Mapping[str, Problem] = {}
 
     def show(self, state: JourneyState) -> None:
         if state.stage is not Stage.FORM:
@@ -47,6 +51,12 @@ class FormPageScreen(KioskScreen):
         for field_id, box in self._boxes.items():
             problem = state.problems.get(field_id)
             box.problem = app.t(PROBLEM_MESSAGES[problem]) if problem else ""
+        before, self._problems = self._problems, state.problems
+        if state.problems and state.problems is not before and not set(state.problems) < set(before):
+            # A new check found problems (not: one fewer while correcting, or help opened): show
+            # the first, which may be scrolled out of sight, or 'Next' seems to do nothing.
+            first = next(box for field_id, box in self._boxes.items() if field_id in state.problems)
+            Clock.schedule_once(lambda _dt: self.ids.scroll.scroll_to(first, animate=False), 0)
 
     def _build(self, state: JourneyState) -> None:
         self.clear()
@@ -101,6 +111,7 @@ class FormPageScreen(KioskScreen):
                     child.focus = False
         self.ids.fields.clear_widgets()
         self._boxes.clear()
+        self._problems = {}
         self._built_for = None
 
 
