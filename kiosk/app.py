@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from hardware.camera import FrameSource
 from hardware.camera.synthetic import SyntheticCamera
@@ -57,14 +57,15 @@ def build_devices(config: KioskConfig) -> Devices:
                    camera=SyntheticCamera(config.camera.width, config.camera.height), speaker=speaker)
 
 
-def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None) -> Journey:
+def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None,
+                  clock: Callable[[], float] = time.monotonic) -> Journey:
     services = load_catalogue(installed(config.services.directory), config.services.offered)
     session = config.session
     journey = Journey(services, outbox, devices.printer,
                       timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
                       place=Place(config.terminal.id, config.terminal.location),
                       temp_root=config.paths.temp_dir, default_language=config.language.default,
-                      clock=time.monotonic, worker=worker)
+                      clock=clock, worker=worker)
     journey.on_wipe(devices.printer.forget)
     journey.on_wipe(devices.speaker.stop)
     return journey

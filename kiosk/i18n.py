@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
-from pathlib import Path
 
 from babel.dates import format_date
 from babel.messages.pofile import read_po

@@ -21,7 +21,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.config import KioskConfig, installed
 from kiosk.forms.service import ServiceError, load_service
-from kiosk.journey.state import Overlay, Printout, Stage
+from kiosk.journey.state import Overlay, Printout
 
 if TYPE_CHECKING:
     from kiosk.app import Devices

@@ -25,12 +25,10 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
 import pytest
 
-import kiosk.app as kiosk_app_module
 from kiosk.app import (Devices, build_devices, build_journey, configure_logging, ensure_display, open_outbox,
                        prepare_kivy)
 from kiosk.cli import demo_config
@@ -441,10 +439,7 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
     worker = KivyWorker()
     clock = FakeClock()
     # The composition root's journey (with its wipe listeners), on the test's clock.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kiosk_app_module, "time", SimpleNamespace(monotonic=clock))
-        journey = build_journey(config, devices, outbox, worker)
-    assert journey._clock is clock, "kiosk.app.build_journey no longer takes its clock from time.monotonic"
+    journey = build_journey(config, devices, outbox, worker, clock=clock)
     app = KioskApp(config, journey, devices.speaker)
     kiosk = Kiosk(config=config, app=app, journey=journey, devices=devices, outbox=outbox, clock=clock,
                   log_file=log_file, window=window, shots=tmp_path / "screens")

@@ -342,7 +342,6 @@ def assert_overlay_fits(kiosk: Kiosk, where: str) -> None:
 
 def check_help(kiosk: Kiosk, where: str, try_everything: bool = True) -> None:
     """The help button is on this screen; help offers its three aids and leads back here."""
-    from kivy.uix.button import Button
 
     screen_name = kiosk.screen.name
     before = kiosk.texts_on_screen()
