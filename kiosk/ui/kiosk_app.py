@@ -15,7 +15,7 @@ from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
@@ -41,6 +41,7 @@ from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.submitting import SubmittingScreen
 from kiosk.ui.screens.welcome import WelcomeScreen
 from kiosk.ui.theme import LARGER_TEXT, Theme
+from kiosk.ui.widgets import KioskKeyboard
 
 log = logging.getLogger(__name__)
 _MARKUP = re.compile(r"\[/?[a-z]+(?:=[^\]]*)?\]")
@@ -53,6 +54,7 @@ class KioskApp(App):
     language = StringProperty("de")
     theme = ObjectProperty(None)
     ready = BooleanProperty(False)  # the first frame of the welcome screen was drawn
+    keyboard_height = NumericProperty(0)  # screens keep their content above the on-screen keyboard
 
     def __init__(self, config_model: KioskConfig, journey: Journey, speaker: Speaker,
                  on_ready: Callable[[], None] = lambda: None, **kwargs: object) -> None:
@@ -75,6 +77,8 @@ class KioskApp(App):
         self.theme.fit(*Window.size)
         Window.bind(size=lambda _w, size: self.theme.fit(*size))
         Window.clearcolor = self.theme.background
+        Window.set_vkeyboard_class(KioskKeyboard)
+        Window.bind(children=self._track_keyboard)
         manager = ScreenManager(transition=NoTransition())
         for screen_class in SCREENS:
             screen = screen_class(name=screen_class.stage.name)
@@ -90,7 +94,24 @@ class KioskApp(App):
         Clock.schedule_once(self._first_frame, 0)
         return manager
 
+    def _track_keyboard(self, window: Widget, children: list[Widget]) -> None:
+        # Kivy's docked keyboard lies over the window; screens pad their bottom by its height
+        # so the field being typed in and the Next button stay visible above it.
+        keyboard = next((c for c in children if isinstance(c, KioskKeyboard)), None)
+        if keyboard is None:
+            self.keyboard_height = 0
+            return
+        # Docking sets the keyboard's scale after it was added, so follow it.
+        keyboard.funbind("scale", self._keyboard_resized)
+        keyboard.fbind("scale", self._keyboard_resized)
+        self._keyboard_resized(keyboard)
+
+    def _keyboard_resized(self, keyboard: KioskKeyboard, *_args: object) -> None:
+        if keyboard.parent is not None:
+            self.keyboard_height = keyboard.height * keyboard.scale
+
     def on_stop(self) -> None:
+        Window.unbind(children=self._track_keyboard)
         self._ticker.cancel()
         if self._failsafe in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._failsafe)

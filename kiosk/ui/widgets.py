@@ -11,6 +11,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.textinput import TextInput
 from kivy.uix.togglebutton import ToggleButton
+from kivy.uix.vkeyboard import VKeyboard
 
 
 class ButtonBase(Button):
@@ -53,6 +54,19 @@ class FieldInput(TextInput):
 
     def paste(self) -> None:
         pass
+
+
+class KioskKeyboard(VKeyboard):
+    """The on-screen keyboard, docked at the bottom. Kivy scales a docked keyboard to the window
+    width, so its base size sets its height: wider than Kivy's default, it takes about a third of
+    a landscape screen instead of almost half, and its keys stay above the touch-target size."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("width", 1100)
+        kwargs.setdefault("height", 250)
+        kwargs.setdefault("font_size", 26)
+        kwargs.setdefault("scale_max", 4)
+        super().__init__(**kwargs)
 
 
 class Text(Label):

@@ -612,3 +612,21 @@ def test_every_button_is_a_large_enough_touch_target(kiosk: Kiosk) -> None:
     kiosk.expect("Auf Wiedersehen!")
     checked += assert_touch_targets(kiosk, "goodbye")
     assert checked >= 30  # the walk really looked at the buttons
+
+
+def test_keyboard_leaves_the_field_and_next_in_view_and_enter_moves_on(kiosk: Kiosk) -> None:
+    start(kiosk)
+    family_name = kiosk.input("family_name")
+    kiosk.tap(family_name)
+    kiosk.wait_until(lambda: kiosk.keyboard() is not None, 2, "the on-screen keyboard")
+    kiosk.pump_for(0.3)  # the page makes room and scrolls the question into view
+    keyboard_top = kiosk.keyboard().top
+    assert kiosk.in_view(family_name)
+    assert family_name.to_window(*family_name.pos)[1] > keyboard_top, "field hidden by the keyboard"
+    weiter = kiosk.button("Weiter")
+    assert weiter.to_window(*weiter.pos)[1] >= keyboard_top, "'Weiter' hidden by the keyboard"
+    kiosk.screenshot("keyboard-open")
+    # Enter on the keyboard moves to the next question instead of checking the whole page.
+    kiosk._tap_key(lambda data: data[2] == "enter")
+    assert kiosk.input("date_of_birth").focus and not family_name.focus
+    assert "Bitte füllen Sie dieses Feld aus." not in kiosk.screen_text()

@@ -91,8 +91,26 @@ class FormPageScreen(KioskScreen):
         entry = FieldInput(text=current, field_id=form_field.id,
                            input_type="number" if form_field.type in ("postcode", "date_of_birth") else "text")
         entry.bind(text=lambda e, value: app.send(ev.Answer(e.field_id, value)))
-        entry.bind(on_text_validate=lambda e: app.send(ev.Next()))
+        entry.text_validate_unfocus = False
+        entry.bind(focus=lambda e, focused: focused and Clock.schedule_once(lambda _dt: self._reveal(box), 0.1))
+        entry.bind(on_text_validate=self._enter_pressed)
         box.ids.input_row.add_widget(entry)
+
+    def _reveal(self, box: FieldBox) -> None:
+        """Scroll the question being typed into view, above the on-screen keyboard."""
+        if box.parent is not None:
+            self.ids.scroll.scroll_to(box, padding=App.get_running_app().theme.gap)
+
+    def _enter_pressed(self, entry: FieldInput) -> None:
+        """Enter moves on to the next field, as on a paper form; on the last one it means Next."""
+        entries = [w for box in self._boxes.values() for w in box.ids.input_row.children
+                   if isinstance(w, FieldInput)]
+        later = entries[entries.index(entry) + 1:]
+        if later:
+            later[0].focus = True
+        else:
+            entry.focus = False
+            App.get_running_app().send(ev.Next())
 
     def _choose(self, form_field: FormField, chosen: ChoiceButton) -> None:
         for button in chosen.get_widgets(chosen.group):
