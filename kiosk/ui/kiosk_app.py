@@ -13,6 +13,7 @@ from typing import Callable
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
+from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -48,6 +49,7 @@ _MARKUP = re.compile(r"\[/?[a-z]+(?:=[^\]]*)?\]")
 SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, ReviewScreen,
            SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
 OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay)
+TEXT_CACHES = ("textinput.label", "textinput.width")
 
 
 class KioskApp(App):
@@ -164,6 +166,9 @@ class KioskApp(App):
     def _on_wipe(self) -> None:
         for screen in self.screens.values():
             screen.clear()
+        # TextInput caches rendered lines keyed by their text for a minute: drop them now.
+        for category in TEXT_CACHES:
+            Cache.remove(category)
 
     # -- accessibility ---------------------------------------------------------------------
 

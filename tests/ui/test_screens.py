@@ -543,6 +543,10 @@ def test_no_answer_survives_the_session(kiosk: Kiosk, end: Callable[[Kiosk], Non
     assert kiosk.journey.session is None
     in_widgets = [c for c in TYPED_CANARIES if any(c in t for t in kiosk.all_text_anywhere())]
     assert not in_widgets, f"still held by widgets: {in_widgets}"
+    from kivy.cache import Cache  # Kivy caches text layouts keyed by the text itself
+
+    cached = [str(key) for category in Cache._objects.values() for key in category]
+    assert not [c for c in TYPED_CANARIES if any(c in key for key in cached)], "still in Kivy's caches"
     assert not any(c in kiosk.devices.speaker.last_text for c in TYPED_CANARIES)
     printed = kiosk.devices.printer.last_bytes
     assert not any(c.encode() in printed for c in TYPED_CANARIES)
