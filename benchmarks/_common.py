@@ -94,4 +94,5 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs {model}".strip()
+    load = "load %.2f %.2f %.2f" % os.getloadavg()  # other work on the machine moves these numbers
+    return f"{os.cpu_count()} CPUs {model}, {load}".replace("  ", " ")

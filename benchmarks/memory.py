@@ -86,13 +86,14 @@ def main() -> None:
                                      stderr=stderr, stdin=subprocess.DEVNULL)
             selector = selectors.DefaultSelector()
             selector.register(child.stdout, selectors.EVENT_READ)  # type: ignore[arg-type]
-            pending, done, next_sample, last_print = b"", 0, started, started
+            pending, done, next_sample, last_print, peak = b"", 0, started, started, 0
             while True:
                 now = time.monotonic()
                 if now >= next_sample:
                     status = read_status(child.pid)
                     if "VmRSS" in status:
                         samples.append((now - started, done, status["VmRSS"], status.get("RssAnon", 0)))
+                        peak = max(peak, status.get("VmHWM", 0))
                     next_sample += SAMPLE_EVERY_S
                 events = selector.select(timeout=max(0.0, next_sample - time.monotonic()))
                 if not events:
@@ -117,7 +118,6 @@ def main() -> None:
                         last_print = time.monotonic()
                         print(f"  session {done:4d}  {time.monotonic() - started:7.1f} s  VmRSS {mb(status.get('VmRSS', 0))}"
                               f"  RssAnon {mb(status.get('RssAnon', 0))}", flush=True)
-            peak = read_status(child.pid).get("VmHWM", 0)
             child.wait()
             child.stdout.close()  # type: ignore[union-attr]
             elapsed = time.monotonic() - started
