@@ -77,6 +77,7 @@ class MemorySpeaker(EspeakSpeaker):
         self.last_text = ""
         self.last_audio = b""
         self._done = threading.Event()
+        self._done.set()  # nothing is being synthesised yet
 
     def say(self, text: str, language: str) -> None:
         self._done.clear()

@@ -77,7 +77,7 @@ class KioskApp(App):
 
     def build(self) -> ScreenManager:
         self.theme.fit(*Window.size)
-        Window.bind(size=lambda _w, size: self.theme.fit(*size))
+        Window.bind(size=self._resized)
         Window.clearcolor = self.theme.background
         Window.set_vkeyboard_class(KioskKeyboard)
         Window.bind(children=self._track_keyboard)
@@ -112,8 +112,11 @@ class KioskApp(App):
         if keyboard.parent is not None:
             self.keyboard_height = keyboard.height * keyboard.scale
 
+    def _resized(self, _window: Widget, size: tuple[int, int]) -> None:
+        self.theme.fit(*size)
+
     def on_stop(self) -> None:
-        Window.unbind(children=self._track_keyboard)
+        Window.unbind(children=self._track_keyboard, size=self._resized, on_touch_down=self._on_any_touch)
         self._ticker.cancel()
         if self._failsafe in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._failsafe)
