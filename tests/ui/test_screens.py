@@ -634,3 +634,30 @@ def test_keyboard_leaves_the_field_and_next_in_view_and_enter_moves_on(kiosk: Ki
     kiosk._tap_key(lambda data: data[2] == "enter")
     assert kiosk.input("date_of_birth").focus and not family_name.focus
     assert "Bitte füllen Sie dieses Feld aus." not in kiosk.screen_text()
+
+
+def test_a_failing_screen_leads_to_the_failsafe_not_a_dead_terminal(kiosk: Kiosk,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from kivy.base import ExceptionManager
+
+    from kiosk.ui.screens.review import ReviewScreen
+
+    answers = sample_answers(kiosk)
+    start(kiosk)
+    fill_all_pages(kiosk, answers)
+    kiosk.tap_text("Zurück")
+    kiosk.expect(step_heading(kiosk, 2, "de"))
+    real_show = ReviewScreen.show
+    monkeypatch.setattr(ReviewScreen, "show", lambda self, state: 1 / 0)
+    # Kivy's main loop hands an exception escaping a tap to the app's handler; here the test
+    # pumps the loop itself, so it catches the exception and hands it over the same way.
+    assert kiosk.app._failsafe in ExceptionManager.handlers
+    with pytest.raises(ZeroDivisionError) as failure:
+        kiosk.tap_text("Angaben prüfen")
+    assert kiosk.app._failsafe.handle_exception(failure.value) == ExceptionManager.PASS
+    kiosk.expect("Entschuldigung, etwas ist schiefgegangen.", "Noch einmal versuchen")
+    assert "ZeroDivisionError" in kiosk.log_file.read_text(encoding="utf-8")
+    monkeypatch.setattr(ReviewScreen, "show", real_show)
+    kiosk.tap_text("Noch einmal versuchen")
+    kiosk.expect("Bitte prüfen Sie Ihre Angaben")
+    assert f"Familienname:  {answers['family_name']}" in plain(kiosk.screen_text())
