@@ -138,16 +138,21 @@ class ConfigError(Exception):
     """Bad configuration; the message names the file, the key and what is allowed."""
 
 
+def read_toml(path: Path, error: type[Exception], missing: str = "file not found") -> dict[str, Any]:
+    """A TOML file's content; any problem becomes `error` with a message naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: {missing}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+
+
 def load(path: Path) -> KioskConfig:
     """Read and validate a config file; raise ConfigError with an operator-readable message."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw = read_toml(path, ConfigError)
     try:
         return KioskConfig.model_validate(raw)
     except ValidationError as exc:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kiosk.config import read_toml
 
 Language = Literal["de", "en"]
 LANGUAGES: tuple[Language, ...] = ("de", "en")
@@ -113,14 +114,9 @@ class ServiceError(Exception):
 
 
 def load_service(path: Path) -> Service:
+    raw = read_toml(path, ServiceError, missing="service definition not found")
     try:
-        return Service.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ServiceError(f"{path}: service definition not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ServiceError(f"{path}: cannot read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ServiceError(f"{path}: not valid TOML: {exc}") from None
+        return Service.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ServiceError(f"{path}: {problems}") from None
