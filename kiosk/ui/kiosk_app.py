@@ -159,6 +159,8 @@ class KioskApp(App):
             return
         wanted.show(state)
         if self._open_overlay is not wanted:
+            # The on-screen keyboard would cover the overlay's buttons: put it away first.
+            Window.release_all_keyboards()
             wanted.open(animation=False)
             self._open_overlay = wanted
             if state.overlay is Overlay.MORE_TIME:

@@ -634,6 +634,7 @@ def test_keyboard_leaves_the_field_and_next_in_view_and_enter_moves_on(kiosk: Ki
     kiosk._tap_key(lambda data: data[2] == "enter")
     assert kiosk.input("date_of_birth").focus and not family_name.focus
     assert "Bitte füllen Sie dieses Feld aus." not in kiosk.screen_text()
+    kiosk.close_keyboard()
 
 
 def test_a_failing_screen_leads_to_the_failsafe_not_a_dead_terminal(kiosk: Kiosk,
@@ -661,3 +662,14 @@ def test_a_failing_screen_leads_to_the_failsafe_not_a_dead_terminal(kiosk: Kiosk
     kiosk.tap_text("Noch einmal versuchen")
     kiosk.expect("Bitte prüfen Sie Ihre Angaben")
     assert f"Familienname:  {answers['family_name']}" in plain(kiosk.screen_text())
+
+
+def test_an_overlay_puts_the_keyboard_away(kiosk: Kiosk) -> None:
+    start(kiosk)
+    kiosk.tap(kiosk.input("given_names"))
+    kiosk.wait_until(lambda: kiosk.keyboard() is not None, 2, "the on-screen keyboard")
+    kiosk.idle_for(TIMING.inactivity_s)  # the prompt comes without a touch
+    kiosk.expect("Brauchen Sie mehr Zeit?")
+    kiosk.wait_until(lambda: kiosk.keyboard() is None, 2, "the keyboard to go away")
+    kiosk.tap_text("Ja, ich brauche mehr Zeit")
+    kiosk.expect(step_heading(kiosk, 0, "de"))

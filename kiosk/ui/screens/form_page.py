@@ -122,11 +122,17 @@ class FormPageScreen(KioskScreen):
         """The input widget(s) of each field on this page (used by the autopilot and tests)."""
         return {fid: list(box.ids.input_row.children) for fid, box in self._boxes.items()}
 
-    def clear(self) -> None:
+    def on_pre_leave(self, *args: object) -> None:
+        self._unfocus()  # the on-screen keyboard goes with the page
+
+    def _unfocus(self) -> None:
         for box in self._boxes.values():
             for child in box.ids.input_row.children:
                 if isinstance(child, TextInput):
                     child.focus = False
+
+    def clear(self) -> None:
+        self._unfocus()
         self.ids.fields.clear_widgets()
         self._boxes.clear()
         self._problems = {}
