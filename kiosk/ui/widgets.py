@@ -51,6 +51,7 @@ class FieldInput(TextInput):
     the session anywhere outside it."""
 
     field_id = StringProperty("")
+    problem = BooleanProperty(False)  # framed in the error colour; the message says what is wrong
 
     def _ensure_clipboard(self) -> None:
         pass

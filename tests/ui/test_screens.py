@@ -221,12 +221,14 @@ def test_postcode_error_shown_next_to_field_and_cleared_when_corrected(kiosk: Ki
     assert town_label.to_window(*town_label.pos)[1] < error.to_window(*error.pos)[1] \
         < postcode.to_window(*postcode.pos)[1]
     assert sum(message in t for t in kiosk.texts_on_screen()) == 1  # only the wrong field
+    assert postcode.problem and not kiosk.input("city").problem  # framed in the error colour
 
     # The citizen taps the field and adds the missing digit on the on-screen keyboard.
     kiosk.tap(postcode)
     kiosk.press_keys("7")
     assert kiosk.field_texts()["postcode"] == "51147"
     assert message not in kiosk.screen_text()
+    assert not postcode.problem
     kiosk.close_keyboard()
     kiosk.tap_text("Weiter")
     kiosk.expect(step_heading(kiosk, 2, "de"))

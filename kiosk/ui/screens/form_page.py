@@ -51,6 +51,9 @@ class FormPageScreen(KioskScreen):
         for field_id, box in self._boxes.items():
             problem = state.problems.get(field_id)
             box.problem = app.t(PROBLEM_MESSAGES[problem]) if problem else ""
+            for entry in box.ids.input_row.children:
+                if isinstance(entry, FieldInput):
+                    entry.problem = problem is not None
         before, self._problems = self._problems, state.problems
         if state.problems and state.problems is not before and not set(state.problems) < set(before):
             # A new check found problems (not: one fewer while correcting, or help opened): show
