@@ -36,6 +36,7 @@ from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig
 from kiosk.journey.machine import Journey
 from kiosk.journey.state import JourneyState
 from kiosk.outbox.store import EncryptedOutbox
+from tests.fakes import ManualClock
 
 # Short but valid (the config model's minimums): the fake clock jumps over them anyway.
 TIMING = SessionConfig(inactivity_s=30, prompt_s=10, goodbye_s=3)
@@ -63,19 +64,6 @@ from kivy.config import Config as _KivyConfig  # noqa: E402  (after prepare_kivy
 
 _KivyConfig.set("graphics", "multisamples", "0")
 DRAW_EVERY_S = 0.1  # while waiting, draw at most this often (and always once the wait is over)
-
-
-class FakeClock:
-    """The journey's clock; a test moves it on instead of waiting."""
-
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +99,7 @@ class Kiosk:
     journey: Journey
     devices: Devices
     outbox: EncryptedOutbox
-    clock: FakeClock
+    clock: ManualClock
     log_file: Path
     window: Any
     shots: Path
@@ -437,7 +425,7 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
     devices = build_devices(config)
     outbox = open_outbox(config)
     worker = KivyWorker()
-    clock = FakeClock()
+    clock = ManualClock()
     # The composition root's journey (with its wipe listeners), on the test's clock.
     journey = build_journey(config, devices, outbox, worker, clock=clock)
     app = KioskApp(config, journey, devices.speaker)

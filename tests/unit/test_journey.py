@@ -23,6 +23,7 @@ from kiosk.journey.machine import _ANYWHERE, _HANDLERS, _OVERLAY_HANDLERS, Journ
 from kiosk.journey.session import Session
 from kiosk.journey.state import JourneyState, Overlay, Printout, Stage
 from kiosk.outbox.store import EncryptedOutbox, OutboxError
+from tests.fakes import ManualClock
 
 SERVICE_FILE = REPO_ROOT / "config" / "services" / "meldebescheinigung.toml"
 TIMING = Timing(inactivity_s=120, prompt_s=30, goodbye_s=8)
@@ -56,19 +57,6 @@ def covers(*keys: object) -> Callable[[Callable[..., None]], Callable[..., None]
 
 # -- test doubles --------------------------------------------------------------------------------
 
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 class ManualWorker:
     """Keeps jobs until the test runs them, as a real worker thread would deliver them later."""
 
@@ -93,7 +81,7 @@ class Env:
     journey: Journey
     outbox: EncryptedOutbox
     printer: SimulatedPrinter
-    clock: Clock
+    clock: ManualClock
     service: Service
     temp_root: Path
     wipes: list[int] = field(default_factory=list)
@@ -120,7 +108,7 @@ def make_env(tmp_path: Path, worker: object = None) -> Env:
     service = load_service(SERVICE_FILE)
     outbox = EncryptedOutbox(tmp_path / "data" / "outbox.sqlite", tmp_path / "data" / "outbox.key")
     printer = SimulatedPrinter()
-    clock = Clock()
+    clock = ManualClock()
     journey = Journey((service,), outbox, printer, timing=TIMING, place=Place("demo-01", "Rathaus, Foyer"),
                       temp_root=tmp_path / "run", default_language="de", clock=clock, today=lambda: TODAY,
                       worker=worker)  # type: ignore[arg-type]
