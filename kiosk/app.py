@@ -128,7 +128,7 @@ def prepare_kivy(config: KioskConfig) -> None:
     Config.set("graphics", "resizable", "0")
     Config.set("kivy", "exit_on_escape", "0")  # a citizen must not close the terminal
     Config.set("kivy", "keyboard_mode", "systemanddock")  # on-screen keyboard, hardware one works too
-    Config.set("kivy", "keyboard_layout", "qwertz")
+    Config.set("kivy", "keyboard_layout", "qwertz")  # only before our keyboard (ui/widgets.py) loads
     Config.set("input", "mouse", "mouse,multitouch_on_demand")  # no red dots on right-click
     _use_legible_font()
 

@@ -14,6 +14,11 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.vkeyboard import VKeyboard
 
+from kiosk.config import REPO_ROOT
+
+
+KEYBOARDS = REPO_ROOT / "config" / "keyboards"
+
 
 class ButtonBase(Button):
     """`primary` buttons are filled, others outlined (shape, not only colour)."""
@@ -52,6 +57,14 @@ class FieldInput(TextInput):
 
     field_id = StringProperty("")
     problem = BooleanProperty(False)  # framed in the error colour; the message says what is wrong
+    keyboard_layout = StringProperty("text")  # or "numeric" (config/keyboards/*.json)
+    capitalise = BooleanProperty(False)  # names: a letter starting a word is written capital
+
+    def insert_text(self, substring: str, from_undo: bool = False) -> None:
+        before = self.text[:self.cursor_index()]
+        if self.capitalise and substring.isalpha() and (not before or before[-1] in " -'’"):
+            substring = substring[0].upper() + substring[1:]
+        super().insert_text(substring, from_undo=from_undo)
 
     def _ensure_clipboard(self) -> None:
         pass
@@ -70,16 +83,32 @@ class FieldInput(TextInput):
 
 
 class KioskKeyboard(VKeyboard):
-    """The on-screen keyboard, docked at the bottom. Kivy scales a docked keyboard to the window
-    width, so its base size sets its height: wider than Kivy's default, it takes about a third of
-    a landscape screen instead of almost half, and its keys stay above the touch-target size."""
+    """The on-screen keyboard, docked at the bottom, with our own layouts (config/keyboards):
+    German letters without the tab, caps-lock and layout-menu keys that confuse, and a number
+    pad for fields that take digits. Kivy scales a docked keyboard to the window width, so its
+    base size sets its height: about a third of a landscape screen, keys above touch size."""
 
     def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("layout_path", str(KEYBOARDS))
+        kwargs.setdefault("layout", "text")
         kwargs.setdefault("width", 1100)
         kwargs.setdefault("height", 250)
-        kwargs.setdefault("font_size", 26)
+        kwargs.setdefault("font_size", 30)
         kwargs.setdefault("scale_max", 4)
         super().__init__(**kwargs)
+
+    def on_target(self, _keyboard: VKeyboard, target: object) -> None:
+        # One keyboard serves every field: each field says which layout it wants.
+        self.have_shift = False
+        self.layout = getattr(target, "keyboard_layout", "text")
+
+    def refresh_active_keys_layer(self) -> None:
+        # A key still held down from the previous layout (the finger that closed the keyboard)
+        # is not on this one: Kivy would look it up anyway and fail with an IndexError.
+        geometry = self.layout_geometry
+        self.active_keys = {uid: (line, index) for uid, (line, index) in self.active_keys.items()
+                            if index < len(geometry.get(f"LINE_{line}", ()))}
+        super().refresh_active_keys_layer()
 
 
 class Text(Label):

@@ -675,3 +675,20 @@ def test_an_overlay_puts_the_keyboard_away(kiosk: Kiosk) -> None:
     kiosk.wait_until(lambda: kiosk.keyboard() is None, 2, "the keyboard to go away")
     kiosk.tap_text("Ja, ich brauche mehr Zeit")
     kiosk.expect(step_heading(kiosk, 0, "de"))
+
+
+def test_names_get_capitals_and_dates_get_the_number_pad(kiosk: Kiosk) -> None:
+    start(kiosk)
+    kiosk.tap(kiosk.input("given_names"))
+    assert kiosk.keyboard().layout == "text"
+    kiosk.press_keys("anna-lena ö")
+    assert kiosk.field_texts()["given_names"] == "Anna-Lena Ö"  # no shift key needed
+    kiosk.close_keyboard()
+    kiosk.tap(kiosk.input("date_of_birth"))
+    keyboard = kiosk.keyboard()
+    assert keyboard.layout == "numeric"
+    labels = {key[0] for row in range(1, 5) for key in keyboard.available_layouts["numeric"][f"normal_{row}"]}
+    assert set("0123456789.") <= labels and "q" not in labels
+    kiosk.press_keys("12.08.1964")
+    assert kiosk.field_texts()["date_of_birth"] == "12.08.1964"
+    kiosk.screenshot("number-pad")

@@ -31,6 +31,9 @@ PROBLEM_MESSAGES = {
 }
 
 
+NUMERIC_TYPES = frozenset({"postcode", "date_of_birth"})
+
+
 class FormPageScreen(KioskScreen):
     stage = Stage.FORM
 
@@ -92,7 +95,8 @@ class FormPageScreen(KioskScreen):
                 box.ids.input_row.add_widget(button)
             return
         entry = FieldInput(text=current, field_id=form_field.id,
-                           input_type="number" if form_field.type in ("postcode", "date_of_birth") else "text")
+                           keyboard_layout="numeric" if form_field.type in NUMERIC_TYPES else "text",
+                           capitalise=form_field.type in ("name", "street"))
         entry.bind(text=lambda e, value: app.send(ev.Answer(e.field_id, value)))
         entry.text_validate_unfocus = False
         entry.bind(focus=lambda e, focused: focused and Clock.schedule_once(lambda _dt: self._reveal(box), 0.1))
