@@ -27,6 +27,8 @@ from kiosk.config import KioskConfig, installed
 from kiosk.forms.service import load_catalogue
 from kiosk.journey.machine import Journey, Place, Timing, Worker
 from kiosk.outbox.store import EncryptedOutbox
+from kiosk.usage.recorder import UsageRecorder
+from kiosk.usage.store import UsageStore
 
 if TYPE_CHECKING:
     from kiosk.ui.autopilot import Autopilot
@@ -69,6 +71,10 @@ def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox
     journey.on_wipe(devices.printer.forget)
     journey.on_wipe(devices.speaker.stop)
     return journey
+
+
+def open_usage(config: KioskConfig) -> UsageStore:
+    return UsageStore(config.paths.data_dir / "usage.sqlite3")
 
 
 def open_outbox(config: KioskConfig) -> EncryptedOutbox:
@@ -179,6 +185,8 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     outbox = open_outbox(config)
     worker = KivyWorker()
     journey = build_journey(config, devices, outbox, worker)
+    usage = open_usage(config)
+    UsageRecorder(usage, journey, time.monotonic)
     notifier = _systemd_notifier()
     app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1\nWATCHDOG=1"))
     Clock.schedule_interval(lambda _dt: notifier("WATCHDOG=1"), 5)  # proves the UI loop is alive
@@ -189,6 +197,7 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     finally:
         worker.shutdown()
         outbox.close()
+        usage.close()
         devices.close()
     return autopilot.exit_status if autopilot is not None else 0
 

@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
     check.set_defaults(handler=_check_config)
 
+    usage = commands.add_parser("usage", help="usage statistics per service (counts, never people)")
+    where = usage.add_mutually_exclusive_group()
+    where.add_argument("--config", type=Path, default=cfg.DEFAULT_PATH, help="the terminal's config file")
+    where.add_argument("--data", type=Path, help="a data folder instead, e.g. var/demo")
+    usage.add_argument("--json", action="store_true", help="print JSON")
+    usage.set_defaults(handler=_usage)
+
     template = commands.add_parser("config-template", help="print the commented default config")
     template.set_defaults(handler=lambda _args: sys.stdout.write(cfg.template()) and 0)
     return parser
@@ -57,6 +64,35 @@ def _check_config(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         return 1
     print(f"{args.file}: OK")
+    return 0
+
+
+def _usage(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.usage.store import DURATION_BUCKETS_S, UsageStore
+
+    if args.data is None:
+        config = _load(args.config)
+        if config is None:
+            return 2
+    data = args.data or config.paths.data_dir
+    database = data / "usage.sqlite3"
+    if not database.exists():
+        print(f"{database}: no usage recorded yet", file=sys.stderr)
+        return 1
+    store = UsageStore(database)
+    report = {service: usage.as_dict() for service, usage in store.report().items()}
+    store.close()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0
+    for service, usage in report.items():
+        abandoned = ", ".join(f"{place} {n}" for place, n in usage["abandoned"].items()) or "none"
+        median = {None: "—", -1: f"> {DURATION_BUCKETS_S[-1]} s"}.get(usage["median_duration_s"],
+                                                                     f"≤ {usage['median_duration_s']} s")
+        print(f"{service}: started {usage['started']}, completed {usage['completed']}, help {usage['help']}, "
+              f"median duration {median}, abandoned: {abandoned}")
     return 0
 
 

@@ -104,3 +104,26 @@ def test_terminal_tells_systemd_it_is_ready_and_alive(tmp_path: Path) -> None:
                 break
     assert "READY=1" in messages[0].splitlines()
     assert any("WATCHDOG=1" in m.splitlines() for m in messages)
+
+
+def test_usage_statistics_after_two_walked_sessions(tmp_path: Path) -> None:
+    import json
+
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    done = kiosk("demo", "--autopilot", "meldebescheinigung", "--sessions", "2", "--data", str(data), env=env)
+    assert done.returncode == 0, done.stderr
+    report = kiosk("usage", "--data", str(data), "--json")
+    assert report.returncode == 0, report.stderr
+    usage = json.loads(report.stdout)["meldebescheinigung"]
+    assert (usage["started"], usage["completed"], usage["abandoned"]) == (2, 2, {})
+    assert usage["median_duration_s"] == 60  # the scripted citizen needs seconds
+    text = kiosk("usage", "--data", str(data))
+    assert "meldebescheinigung: started 2, completed 2, help 0, median duration ≤ 60 s, abandoned: none" \
+        in text.stdout
+
+
+def test_usage_without_data_says_so(tmp_path: Path) -> None:
+    done = kiosk("usage", "--data", str(tmp_path))
+    assert done.returncode == 1
+    assert f"{tmp_path / 'usage.sqlite3'}: no usage recorded yet" in done.stderr
