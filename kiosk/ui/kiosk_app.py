@@ -26,7 +26,7 @@ from kiosk.config import KioskConfig
 from kiosk.i18n import tr
 from kiosk.journey import events as ev
 from kiosk.journey.machine import Journey, failure_site
-from kiosk.journey.state import JourneyState, Overlay
+from kiosk.journey.state import JourneyState, Overlay, Stage
 from kiosk.ui.overlays.base import KioskOverlay
 from kiosk.ui.overlays.confirm_cancel import ConfirmCancelOverlay
 from kiosk.ui.overlays.help import HelpOverlay
@@ -79,6 +79,7 @@ class KioskApp(App):
         self.theme.fit(*Window.size)
         Window.bind(size=self._resized)
         Window.clearcolor = self.theme.background
+        self.theme.bind(background=lambda _theme, colour: setattr(Window, "clearcolor", colour))
         Window.set_vkeyboard_class(KioskKeyboard)
         Window.bind(children=self._track_keyboard)
         manager = ScreenManager(transition=NoTransition())
@@ -146,8 +147,8 @@ class KioskApp(App):
         screen.show(state)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
-            if self.theme.scale > 1 and state.stage.name == "WELCOME":
-                self.theme.scale = 1.0  # the next citizen starts with the default size
+            if state.stage is Stage.WELCOME:
+                self.theme.reset()
         self._show_overlay(state)
 
     def _show_overlay(self, state: JourneyState) -> None:
@@ -184,6 +185,9 @@ class KioskApp(App):
 
     def toggle_text_size(self) -> None:
         self.theme.scale = 1.0 if self.theme.scale > 1 else LARGER_TEXT
+
+    def toggle_contrast(self) -> None:
+        self.theme.high_contrast = not self.theme.high_contrast
 
 
 def visible_texts(root: Widget) -> list[str]:

@@ -44,6 +44,9 @@ class PageScroll(ScrollView):
         # extra one; the bar has one steady colour here anyway.
         self.funbind("bar_color", self._change_bar_color)
 
+    def on_bar_inactive_color(self, _scroll: ScrollView, colour: list[float]) -> None:
+        self._bar_color = colour  # follow a change of colours (high contrast) at once
+
 
 class ChoiceButton(ToggleButton):
     value = StringProperty("")

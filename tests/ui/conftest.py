@@ -429,6 +429,12 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
     # The composition root's journey (with its wipe listeners), on the test's clock.
     journey = build_journey(config, devices, outbox, worker, clock=clock)
     app = KioskApp(config, journey, devices.speaker)
+    # kv rules reach the app through one cached proxy, which forgets an app when it stops. A kv
+    # rule evaluated during the last teardown (a field losing focus) can have cached the old
+    # app again, so the new app's buttons would talk to the old journey: point it at this app.
+    from kivy.lang.parser import global_idmap
+
+    object.__setattr__(global_idmap["app"], "_obj", None)
     kiosk = Kiosk(config=config, app=app, journey=journey, devices=devices, outbox=outbox, clock=clock,
                   log_file=log_file, window=window, shots=tmp_path / "screens")
     app._run_prepare()
@@ -440,6 +446,7 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
             for widget in root.walk():
                 if isinstance(widget, TextInput):
                     widget.focus = False  # releases the on-screen keyboard
+        kiosk.advance_frames(2)  # let the keyboard go while the app still runs
         app.dispatch("on_stop")
         if app.root is not None:
             window.remove_widget(app.root)
