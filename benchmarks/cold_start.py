@@ -114,7 +114,7 @@ def main() -> None:
         print(f"display {display.name}{' (private Xvfb, started once)' if display.process else ''}")
         for number in range(-args.warmup + 1, args.runs + 1):
             ready, welcome = one_run(display, args.plain, Path(data))
-            label = f"warm-up" if number <= 0 else f"run {number}"
+            label = "warm-up" if number <= 0 else f"run {number}"
             fmt = lambda v: "   -   " if v is None else f"{v:6.3f} s"  # noqa: E731
             print(f"  {label:<8} ready {fmt(ready)}" + ("" if args.plain else f"   welcome line {fmt(welcome)}"),
                   flush=True)

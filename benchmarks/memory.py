@@ -133,7 +133,7 @@ def main() -> None:
     if warm not in at_session or done not in at_session:
         print("not enough sessions finished to report growth")
         return
-    (t_warm, rss_warm, anon_warm), (t_end, rss_end, anon_end) = at_session[warm], at_session[done]
+    (_, rss_warm, anon_warm), (_, rss_end, anon_end) = at_session[warm], at_session[done]
     per_session = [at_session[k][0] - at_session[k - 1][0] for k in range(2, done + 1)
                    if k in at_session and k - 1 in at_session]
     after_warm = [(k, v[1]) for k, v in sorted(at_session.items()) if k >= warm]

@@ -7,10 +7,8 @@ their usual tools and no compile step is needed.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 
-from babel.dates import format_date
 from babel.messages.pofile import read_po
 
 from kiosk.config import REPO_ROOT
@@ -36,7 +34,3 @@ def tr(lang: str, message: str, **values: object) -> str:
     """The message in `lang`, falling back to English when a translation is missing."""
     text = catalogue(lang).get(message, message)
     return text.format(**values) if values else text
-
-
-def long_date(day: dt.date, lang: str) -> str:
-    return format_date(day, format="long", locale=lang)

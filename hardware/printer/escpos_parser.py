@@ -268,14 +268,18 @@ class _Parser:
     # -- ESC -----------------------------------------------------------------
 
     def _esc(self) -> None:
+        self._command("ESC", self._esc_table, _ESC_SKIP)
+
+    def _command(self, prefix: str, handlers: dict[int, Callable[[], None]], skip: dict[int, int]) -> None:
+        """One ESC or GS command: a known one is interpreted, a known-length one skipped."""
         start = self.pos
         self.pos += 1
-        command = self._byte("ESC command")
-        handler = self._esc_table.get(command)
+        command = self._byte(f"{prefix} command")
+        handler = handlers.get(command)
         if handler is not None:
             handler()
-        elif command in _ESC_SKIP:
-            self._take(_ESC_SKIP[command], _command_name("ESC", command))
+        elif command in skip:
+            self._take(skip[command], _command_name(prefix, command))
         else:
             self._skip_unknown(start)
 
@@ -352,16 +356,7 @@ class _Parser:
     # -- GS ------------------------------------------------------------------
 
     def _gs(self) -> None:
-        start = self.pos
-        self.pos += 1
-        command = self._byte("GS command")
-        handler = self._gs_table.get(command)
-        if handler is not None:
-            handler()
-        elif command in _GS_SKIP:
-            self._take(_GS_SKIP[command], _command_name("GS", command))
-        else:
-            self._skip_unknown(start)
+        self._command("GS", self._gs_table, _GS_SKIP)
 
     def _gs_handlers(self) -> dict[int, Callable[[], None]]:
         return {

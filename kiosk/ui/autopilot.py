@@ -129,7 +129,8 @@ class Autopilot:
         if state.problems:
             raise AutopilotError(f"sample answers rejected on page {state.step.id}: "
                                  f"{', '.join(p.name for p in state.problems.values())}")
-        unanswered = {f: w for f, w in screen.inputs().items() if app_answer(self._app, f) != self._answers[f]}
+        journey = self._app.journey  # type: ignore[union-attr]
+        unanswered = {f: w for f, w in screen.inputs().items() if journey.answer(f) != self._answers[f]}
         if unanswered:
             # A ScrollView hands a tap to its children a moment later, so look again next frame.
             for field_id, widgets in unanswered.items():
@@ -195,15 +196,16 @@ class Autopilot:
 
     def _report(self, state, name: str) -> None:  # type: ignore[no-untyped-def]
         self._shot += 1
+        if not (self._first_session() or name == "welcome-again"):
+            return  # repeated sessions (--sessions N) only print their count
         shown = ""
-        if self.screenshots and self._first_session() or self.screenshots and name == "welcome-again":
+        if self.screenshots:
             path = self.screenshots / f"{self._shot:02d}-{name}.png"
             saved = Window.screenshot(name=str(path.with_name("shot.png")))
             Path(saved).replace(path)
             shown = path.name
-        if self._first_session() or name == "welcome-again":
-            elapsed = time.monotonic() - self._started
-            print(f"{self._shot:02d} {elapsed:6.2f}s {state.stage.name:<10} {state.language} {shown}", flush=True)
+        elapsed = time.monotonic() - self._started
+        print(f"{self._shot:02d} {elapsed:6.2f}s {state.stage.name:<10} {state.language} {shown}", flush=True)
 
     def _check_wiped(self) -> None:
         app = self._app
@@ -229,7 +231,3 @@ def _ancestors(widget: Widget) -> list[Widget]:
         found.append(parent)
         parent = parent.parent
     return found
-
-
-def app_answer(app: KioskApp | None, field_id: str) -> str:
-    return app.journey.answer(field_id) if app else ""

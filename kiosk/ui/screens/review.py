@@ -7,7 +7,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.forms.service import FormField, FormStep
 from kiosk.journey import events as ev
-from kiosk.journey.state import JourneyState, Stage
+from kiosk.journey.state import JourneyState, Overlay, Stage
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import BigButton, Heading, Text
 
@@ -16,7 +16,7 @@ class ReviewScreen(KioskScreen):
     stage = Stage.REVIEW
 
     def show(self, state: JourneyState) -> None:
-        if state.stage is not Stage.REVIEW or state.overlay.name != "NONE" and self.ids.answers.children:
+        if state.stage is not Stage.REVIEW or state.overlay is not Overlay.NONE and self.ids.answers.children:
             return
         self.clear()
         app = App.get_running_app()
