@@ -15,6 +15,7 @@ from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
@@ -41,9 +42,9 @@ from kiosk.ui.screens.language import LanguageScreen
 from kiosk.ui.screens.receipt import ReceiptScreen
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.submitting import SubmittingScreen
-from kiosk.ui.screens.welcome import WelcomeScreen
+from kiosk.ui.screens.welcome import LONG_PRESS_S, WelcomeScreen
 from kiosk.ui.theme import TEXT_SIZES, Theme
-from kiosk.ui.widgets import KioskKeyboard
+from kiosk.ui.widgets import KioskKeyboard, let_go, what_is_at
 
 log = logging.getLogger(__name__)
 SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, ReviewScreen,
@@ -102,7 +103,7 @@ class KioskApp(App):
         self._place_controls()
         self.journey.subscribe(self._on_state)
         self.journey.on_wipe(self._on_wipe)
-        Window.bind(on_touch_down=self._on_any_touch)
+        Window.bind(on_touch_down=self._on_any_touch, on_touch_up=self._on_any_touch_up)
         ExceptionManager.add_handler(self._failsafe)
         self._ticker = Clock.schedule_interval(lambda _dt: self.send(ev.Tick()), 1.0)
         Clock.schedule_once(self._first_frame, 0)
@@ -135,7 +136,8 @@ class KioskApp(App):
         self.usable_height = Window.height * share
 
     def on_stop(self) -> None:
-        Window.unbind(children=self._track_keyboard, size=self._resized, on_touch_down=self._on_any_touch)
+        Window.unbind(children=self._track_keyboard, size=self._resized, on_touch_down=self._on_any_touch,
+                      on_touch_up=self._on_any_touch_up)
         self._ticker.cancel()
         if self._failsafe in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._failsafe)
@@ -164,11 +166,28 @@ class KioskApp(App):
         """Translate for the screen; kv passes app.language so texts follow a language change."""
         return tr(language or self.language, message, **values)
 
-    def _on_any_touch(self, _window: Widget, _touch: object) -> bool:
+    def _on_any_touch(self, _window: Widget, touch: MotionEvent) -> bool:
         state = self.journey.send(ev.Touch())
         if state.stage is Stage.WELCOME and state.overlay is Overlay.NONE:
-            self.screens[Stage.WELCOME].noticed(self.journey.now())
+            self.screens[Stage.WELCOME].noticed(self.journey.now())  # it has its own long press
+        else:
+            touch.ud["explore"] = Clock.schedule_once(lambda _dt: self._explore(touch), LONG_PRESS_S)
         return False  # never swallow the touch
+
+    def _on_any_touch_up(self, _window: Widget, touch: MotionEvent) -> bool:
+        pending = touch.ud.pop("explore", None)
+        if pending is not None:
+            pending.cancel()
+        return False
+
+    def _explore(self, touch: MotionEvent) -> None:
+        """A finger held still on a button says what the button does, without pressing it:
+        how someone who cannot see the screen finds their way (said whether speech is on or not)."""
+        touch.ud.pop("explore", None)
+        words = what_is_at(self._open_overlay or self.manager.current_screen, *touch.pos)
+        if words:
+            let_go(touch)
+            self.announcer.say_now([(sentences(speakable(w) for w in words), self.language)])
 
     def _on_state(self, state: JourneyState) -> None:
         self.language = state.language

@@ -10,6 +10,8 @@ from kivy.core.text import Label as CoreLabel
 from kivy.core.text.markup import MarkupLabel
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.input.motionevent import MotionEvent
+from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
@@ -341,6 +343,30 @@ class FieldBox(BoxLayout):
 
 def _announcer():  # type: ignore[no-untyped-def]
     return getattr(App.get_running_app(), "announcer", None)
+
+
+def let_go(touch: MotionEvent) -> None:
+    """The finger held down was exploring, not choosing: the buttons it pressed must not fire
+    when it lifts."""
+    for ref in list(touch.grab_list):
+        widget = ref()
+        if isinstance(widget, ButtonBehavior):
+            touch.ungrab(widget)
+            widget.state = "normal"
+
+
+def what_is_at(root: Widget, x: float, y: float) -> list[str]:
+    """What a finger at window position (x, y) rests on, in words: a button's or a text's
+    words, a field's question (never what was typed). Empty when it rests on nothing."""
+    found: Widget | None = None
+    for widget in root.walk(restrict=True):
+        if isinstance(widget, (Label, FieldInput)) and widget.opacity > 0 \
+                and widget.collide_point(*widget.to_widget(x, y)):
+            found = widget  # the last one walked is the deepest
+    if isinstance(found, FieldInput):
+        box = next((w for w in _ancestors(found) if isinstance(w, FieldBox)), None)
+        return box.spoken_label() if box is not None else []
+    return [found.text] if found is not None and found.text.strip() else []
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -394,3 +394,53 @@ def test_form_pages_keep_their_answers_across_size_changes(kiosk: Kiosk) -> None
     kiosk.screenshot("form-200")
     set_in_panel(kiosk, "100 %")
     assert kiosk.field_texts() == typed
+
+
+def test_holding_a_button_says_what_it_does_without_pressing_it(kiosk: Kiosk) -> None:
+    from kiosk.journey.state import Overlay, Stage
+
+    to_catalogue(kiosk)
+    touch_at(kiosk, kiosk.button("Abbrechen"), hold_s=1.7)
+    assert [(u.text, u.language) for u in spoken(kiosk)] == [("Abbrechen.", "de")]
+    assert kiosk.state.overlay is Overlay.NONE  # the question did not open
+    # In the panel someone who cannot see finds the speech button the same way, then taps it.
+    open_panel(kiosk)
+    touch_at(kiosk, kiosk.button("Vorlesen ein"), hold_s=1.7)
+    assert spoken(kiosk)[-1].text == "Vorlesen ein." and not kiosk.app.announcer.speech
+    kiosk.tap_text("Vorlesen ein")
+    assert kiosk.app.announcer.speech
+    close_panel(kiosk)
+    kiosk.tap_text("Meldebescheinigung beantragen")
+    kiosk.expect("Vorname(n)")
+    field = kiosk.input("given_names")
+    touch_at(kiosk, field, hold_s=1.7)  # a field: its question, never its content
+    assert spoken(kiosk)[-1].text == "Vorname(n). Wie im Ausweis, zum Beispiel: Erika Maria."
+    assert kiosk.state.stage is Stage.FORM
+    if kiosk.keyboard() is not None:
+        kiosk.close_keyboard()
+
+
+def test_the_receipt_says_the_reference_and_when_printing_ends(kiosk: Kiosk) -> None:
+    from tests.ui.test_screens import fill_all_pages, reference_on_screen
+
+    start(kiosk)
+    fill_all_pages(kiosk, sample_answers(kiosk))
+    set_in_panel(kiosk, "Vorlesen ein")
+    count = len(spoken(kiosk))
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Bitte nehmen Sie Ihren Beleg")
+    kiosk.advance_frames(3)
+    said = said_since(kiosk, count)
+    assert "Vielen Dank! Ihr Antrag ist eingegangen." in said
+    assert f"Ihre Vorgangsnummer: {reference_on_screen(kiosk)}" in said
+    assert said.rstrip().endswith("Bitte nehmen Sie Ihren Beleg aus dem Drucker unter dem Bildschirm.")
+
+
+def test_signs_and_markup_are_not_read_out() -> None:
+    from kiosk.ui.announcer import sentences, speakable
+
+    assert speakable("?  Hilfe") == "Hilfe"
+    assert speakable("✓  [size=28]Aa[/size]  200 %") == "Aa  200 %"
+    assert speakable("!  Bitte füllen Sie dieses Feld aus.") == "Bitte füllen Sie dieses Feld aus."
+    assert speakable("Willkommen  ·  Welcome") == "Willkommen. Welcome"
+    assert sentences(["Hilfe", "Das können Sie tun:", "Fertig."]) == "Hilfe. Das können Sie tun: Fertig."

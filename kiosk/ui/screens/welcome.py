@@ -3,23 +3,25 @@
 The terminal has no presence sensor, so it takes a touch as presence: a long press anywhere on
 the welcome screen says, in German and then in English, what the accessibility button does and
 where it is; so does a touch not followed by "Start" within a few seconds (once per visit).
-The hint is said whether speech output is on or not: it is how one learns that it exists."""
+The hint is said whether speech output is on or not: it is how one learns that it exists.
+Elsewhere a long press says what the finger rests on (KioskApp._explore)."""
 
 from __future__ import annotations
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.input.motionevent import MotionEvent
-from kivy.uix.behaviors import ButtonBehavior
 
 from kiosk.journey.state import Stage
 from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.widgets import let_go
 
 LONG_PRESS_S = 1.5
 PRESENCE_HINT_S = 8.0  # after a touch, on the journey's clock
 HINT = ("Accessibility. You can make the text larger, make the colours stronger, have everything read "
         "aloud, and bring all buttons down low. The accessibility button is at the bottom of the screen, "
-        "in the middle, below the large Start button. It shows a figure with open arms in a circle.")
+        "in the middle, below the large Start button. It shows a figure with open arms in a circle. "
+        "Press and hold any button to hear what it does, without choosing it.")
 HINT_LANGUAGES = ("de", "en")
 
 
@@ -46,12 +48,7 @@ class WelcomeScreen(KioskScreen):
 
     def _long_press(self, touch: MotionEvent) -> None:
         touch.ud.pop("welcome_hint", None)
-        # The finger was exploring, not choosing: the button under it must not fire when it lifts.
-        for ref in list(touch.grab_list):
-            widget = ref()
-            if isinstance(widget, ButtonBehavior):
-                touch.ungrab(widget)
-                widget.state = "normal"
+        let_go(touch)  # the finger was exploring: the button under it must not fire when it lifts
         self.say_hint()
 
     # -- presence --------------------------------------------------------------------------
