@@ -24,7 +24,7 @@ from hardware.printer import Printer
 from hardware.printer.simulator import SimulatedPrinter
 from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
 from kiosk.config import KioskConfig, installed
-from kiosk.forms.service import load_catalogue
+from kiosk.forms.service import Service, ServiceError, load_catalogue
 from kiosk.journey.machine import Journey, Place, Timing, Worker
 from kiosk.outbox.store import EncryptedOutbox
 from kiosk.usage.recorder import UsageRecorder
@@ -60,8 +60,9 @@ def build_devices(config: KioskConfig) -> Devices:
 
 
 def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None,
-                  clock: Callable[[], float] = time.monotonic) -> Journey:
-    services = load_catalogue(installed(config.services.directory), config.services.offered)
+                  clock: Callable[[], float] = time.monotonic,
+                  services: tuple[Service, ...] | None = None) -> Journey:
+    services = services or load_services(config)
     session = config.session
     journey = Journey(services, outbox, devices.printer,
                       timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
@@ -71,6 +72,16 @@ def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox
     journey.on_wipe(devices.printer.forget)
     journey.on_wipe(devices.speaker.stop)
     return journey
+
+
+def load_services(config: KioskConfig) -> tuple[Service, ...]:
+    """The offered services that load; each broken one is left out and named in the log."""
+    catalogue = load_catalogue(installed(config.services.directory), config.services.offered)
+    for problem in catalogue.broken:
+        log.error("service left out: %s", problem)
+    if not catalogue.services:
+        raise ServiceError("no service could be loaded:\n" + "\n".join(catalogue.broken))
+    return catalogue.services
 
 
 def open_usage(config: KioskConfig) -> UsageStore:
@@ -181,10 +192,15 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     from kiosk.ui.bridge import KivyWorker
     from kiosk.ui.kiosk_app import KioskApp
 
+    try:
+        services = load_services(config)  # before any device or file is opened
+    except ServiceError as exc:
+        print(f"kiosk: not starting: {exc}", file=sys.stderr)
+        return 2
     devices = build_devices(config)
     outbox = open_outbox(config)
     worker = KivyWorker()
-    journey = build_journey(config, devices, outbox, worker)
+    journey = build_journey(config, devices, outbox, worker, services=services)
     usage = open_usage(config)
     UsageRecorder(usage, journey, time.monotonic)
     notifier = _systemd_notifier()

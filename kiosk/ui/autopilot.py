@@ -7,6 +7,7 @@ end checks that the session was wiped and the welcome screen is back.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,8 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.config import KioskConfig, installed
-from kiosk.forms.service import ServiceError, load_service
+from kiosk.forms.answers import example_answers
+from kiosk.forms.service import Answer, ServiceError, load_service, service_file
 from kiosk.journey.state import Overlay, Printout
 
 if TYPE_CHECKING:
@@ -47,7 +49,7 @@ class Autopilot:
         self._shot = 0
         self._done_sessions = 0
         self._started = time.monotonic()
-        self._answers: dict[str, str] = {}
+        self._answers: dict[str, Answer] = {}
         self._typed: list[str] = []
 
     def valid_for(self, config: KioskConfig) -> bool:
@@ -60,13 +62,13 @@ class Autopilot:
                   f"{', '.join(config.services.offered)}", file=sys.stderr)
             return False
         try:
-            service = load_service(installed(config.services.directory) / f"{self.service_id}.toml")
+            service = load_service(service_file(installed(config.services.directory), self.service_id))
         except ServiceError as exc:
             print(f"autopilot: {exc}", file=sys.stderr)
             return False
-        self._answers = service.sample_answers()
+        self._answers = example_answers(service, dt.date.today())
         # Typed answers must be gone from every widget after the wipe (choices are fixed texts).
-        self._typed = [f.sample for f in service.fields() if f.type != "choice"]
+        self._typed = [a for a in self._answers.values() if isinstance(a, str) and len(a) > 2]
         return True
 
     def attach(self, app: KioskApp, devices: Devices) -> None:
@@ -127,8 +129,8 @@ class Autopilot:
     def _on_form(self, state) -> None:  # type: ignore[no-untyped-def]
         screen = self._screen(state)
         if state.problems:
-            raise AutopilotError(f"sample answers rejected on page {state.step.id}: "
-                                 f"{', '.join(p.name for p in state.problems.values())}")
+            raise AutopilotError(f"example answers rejected on page {state.step.id}: "
+                                 f"{', '.join(f'{p.field} ({p.code})' for p in state.problems.values())}")
         journey = self._app.journey  # type: ignore[union-attr]
         unanswered = {f: w for f, w in screen.inputs().items() if journey.answer(f) != self._answers[f]}
         if unanswered:
@@ -174,11 +176,14 @@ class Autopilot:
     def _first_session(self) -> bool:
         return self._done_sessions == 0
 
-    def _fill(self, widgets: list[Widget], value: str) -> None:
+    def _fill(self, widgets: list[Widget], value: Answer) -> None:
         for widget in widgets:
             if isinstance(widget, TextInput):
-                widget.text = value
-            elif getattr(widget, "value", None) == value:
+                widget.text = str(value)
+            elif isinstance(value, list):
+                if (widget.value in value) != (widget.state == "down"):
+                    self._tap(widget)
+            elif widget.value == value and widget.state != "down":
                 self._tap(widget)
 
     def _tap(self, widget: Widget) -> None:

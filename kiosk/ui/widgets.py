@@ -49,7 +49,9 @@ class PageScroll(ScrollView):
 
 
 class ChoiceButton(ToggleButton):
-    value = StringProperty("")
+    """One answer to tap; the chosen one is ticked (shape, not colour alone)."""
+
+    value = ObjectProperty("")  # a choice's value, or True/False for yes/no
 
 
 class FieldInput(TextInput):
@@ -60,7 +62,7 @@ class FieldInput(TextInput):
 
     field_id = StringProperty("")
     problem = BooleanProperty(False)  # framed in the error colour; the message says what is wrong
-    keyboard_layout = StringProperty("text")  # or "numeric" (config/keyboards/*.json)
+    keyboard_layout = StringProperty("text")  # a layout in config/keyboards/, e.g. numeric, iban
     capitalise = BooleanProperty(False)  # names: a letter starting a word is written capital
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
@@ -132,7 +134,9 @@ class TopBar(BoxLayout):
 class FieldBox(BoxLayout):
     """One question: label, hint, input, and the problem in words (never colour alone)."""
 
-    field = ObjectProperty(None, allownone=True)
+    field = ObjectProperty(None, allownone=True)  # kiosk.forms.service.FormField
+    label = StringProperty("")  # in the citizen's language
+    help = StringProperty("")
     problem = StringProperty("")
 
 
