@@ -243,7 +243,9 @@ def read_definition(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise ServiceError(f"{path}: cannot be read ({exc})") from None
     try:
-        return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        # libyaml's loader when present: the pure-Python one needs ~0.3 s per service file.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return json.loads(text) if path.suffix == ".json" else yaml.load(text, Loader=loader)
     except (ValueError, yaml.YAMLError) as exc:
         raise ServiceError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}") from None
 

@@ -1,8 +1,8 @@
-"""A scripted citizen: walks a service through the real UI with the service's sample answers.
+"""A scripted citizen: walks a service through the real UI with the service's example answers.
 
 It taps buttons with real touch events at their place on the window (as a finger would), types
-into the input fields, writes one screenshot per screen, prints one line per screen, and at the
-end checks that the session was wiped and the welcome screen is back.
+every answer key by key on the on-screen keyboard, writes one screenshot per screen, prints one
+line per screen, and at the end checks that the session was wiped and the welcome screen is back.
 """
 
 from __future__ import annotations
@@ -24,13 +24,16 @@ from kiosk.config import KioskConfig, installed
 from kiosk.forms.answers import example_answers
 from kiosk.forms.service import Answer, ServiceError, load_service, service_file
 from kiosk.journey.state import Overlay, Printout
+from kiosk.ui.widgets import FieldInput, KioskKeyboard
 
 if TYPE_CHECKING:
     from kiosk.app import Devices
     from kiosk.ui.kiosk_app import KioskApp
 
 SETTLE_TICKS = 2  # frames to wait after a change before looking, so the screen is drawn
-TIME_LIMIT_S = 60.0
+TIME_LIMIT_S = 90.0
+FOCUS_WAIT_S = 1.0
+KEYS_PER_FRAME = 8
 
 
 class AutopilotError(Exception):
@@ -51,6 +54,7 @@ class Autopilot:
         self._started = time.monotonic()
         self._answers: dict[str, Answer] = {}
         self._typed: list[str] = []
+        self._focus_wait_until = 0.0
 
     def valid_for(self, config: KioskConfig) -> bool:
         if self.language not in config.language.offered:
@@ -132,13 +136,16 @@ class Autopilot:
             raise AutopilotError(f"example answers rejected on page {state.step.id}: "
                                  f"{', '.join(f'{p.field} ({p.code})' for p in state.problems.values())}")
         journey = self._app.journey  # type: ignore[union-attr]
-        unanswered = {f: w for f, w in screen.inputs().items() if journey.answer(f) != self._answers[f]}
-        if unanswered:
-            # A ScrollView hands a tap to its children a moment later, so look again next frame.
-            for field_id, widgets in unanswered.items():
-                self._fill(widgets, self._answers[field_id])
-            self._seen = None
-            return
+        for path, widgets in screen.inputs().items():
+            wanted = self._answers[path]
+            if isinstance(widgets[0], TextInput):
+                if widgets[0].text != wanted:
+                    self._type(widgets[0], str(wanted))  # one key per frame, as a finger would
+                    return
+            elif journey.answer(path) != wanted:
+                self._fill(widgets, wanted)
+                self._seen = None  # a ScrollView hands a tap on to its children a moment later
+                return
         self._report(state, f"form-{state.step.id}")
         self._tap(screen.ids.next)
 
@@ -176,11 +183,44 @@ class Autopilot:
     def _first_session(self) -> bool:
         return self._done_sessions == 0
 
+    def _type(self, entry: FieldInput, wanted: str) -> None:
+        """The next key towards `wanted`: focus the field first, fix a wrong start with
+        backspace, switch the keyboard's layer when the next character is on the other one."""
+        keyboard = next((c for c in Window.children if isinstance(c, KioskKeyboard)), None)
+        if not entry.focus or keyboard is None or keyboard.target is not entry:
+            if time.monotonic() < self._focus_wait_until:
+                return  # a tap reaches a field in a ScrollView a moment later
+            self._focus_wait_until = time.monotonic() + FOCUS_WAIT_S
+            self._tap(entry)
+            return
+        for _ in range(KEYS_PER_FRAME):  # each tap is handled at once; drawing waits for the frame
+            typed = entry.text
+            if typed == wanted:
+                return
+            if not wanted.startswith(typed):
+                self._press(keyboard, "backspace")
+                continue
+            char = wanted[len(typed)]
+            if entry.capitalises_next() and char.isupper():
+                char = char.lower()  # names get their capitals by themselves
+            self._press(keyboard, char)
+
+    def _press(self, keyboard: KioskKeyboard, text: str) -> None:
+        found = keyboard.key_position(text)
+        if found is None:
+            raise AutopilotError(f"no key for {text!r} on the {keyboard.layout} keyboard")
+        mode, centre = found
+        if centre is None:  # on the other layer: switch first
+            found = keyboard.key_position("shift")
+            assert found is not None and found[1] is not None, "a layout with two layers has a shift key"
+            centre = found[1]
+        touch = UnitTestTouch(*centre)
+        touch.touch_down()
+        touch.touch_up()
+
     def _fill(self, widgets: list[Widget], value: Answer) -> None:
         for widget in widgets:
-            if isinstance(widget, TextInput):
-                widget.text = str(value)
-            elif isinstance(value, list):
+            if isinstance(value, list):
                 if (widget.value in value) != (widget.state == "down"):
                     self._tap(widget)
             elif widget.value == value and widget.state != "down":

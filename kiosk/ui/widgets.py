@@ -66,10 +66,14 @@ class FieldInput(TextInput):
     capitalise = BooleanProperty(False)  # names: a letter starting a word is written capital
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
-        before = self.text[:self.cursor_index()]
-        if self.capitalise and substring.isalpha() and (not before or before[-1] in " -'’"):
+        if self.capitalises_next() and substring.isalpha():
             substring = substring[0].upper() + substring[1:]
         super().insert_text(substring, from_undo=from_undo)
+
+    def capitalises_next(self) -> bool:
+        """Whether the next letter typed is written capital by itself (a word starts)."""
+        before = self.text[:self.cursor_index()]
+        return self.capitalise and (not before or before[-1] in " -'’")
 
     def _ensure_clipboard(self) -> None:
         pass
@@ -106,6 +110,41 @@ class KioskKeyboard(VKeyboard):
         # One keyboard serves every field: each field says which layout it wants.
         self.have_shift = False
         self.layout = getattr(target, "keyboard_layout", "text")
+
+    def process_key_on(self, touch: object) -> None:
+        shifted = self.have_shift
+        super().process_key_on(touch)
+        if self._special(touch) == "shift":
+            # Kivy's shift works only while held, which needs two fingers: a tap switches it.
+            self.have_shift = not shifted
+
+    def process_key_up(self, touch: object) -> None:
+        shifted, special = self.have_shift, self._special(touch)
+        super().process_key_up(touch)  # releasing shift would switch it off again
+        # One capital letter, then small ones again, as on a phone; the IBAN letters stay
+        # until switched back, because IBAN letters come in runs (NL91 ABNA …).
+        self.have_shift = shifted and (special == "shift" or self.layout == "iban")
+
+    def _special(self, touch: object) -> str | None:
+        key = getattr(touch, "ud", {}).get(self.uid, {}).get("key")
+        return key[0][2] if key else None
+
+    def key_position(self, text: str) -> tuple[str, tuple[float, float] | None] | None:
+        """Which layer ('normal' or 'shift') has a key typing `text` (or a special key such as
+        'shift'), and its centre in window coordinates while that layer is shown (for the
+        scripted citizen, who taps keys like anyone else)."""
+        layout = self.available_layouts[self.layout]
+        for mode in (self.layout_mode, "shift" if self.layout_mode == "normal" else "normal"):
+            for line in range(1, layout["rows"] + 1):
+                for index, key in enumerate(layout.get(f"{mode}_{line}", ())):
+                    if (key[1] or key[2]) == text:
+                        return mode, self._centre(line, index) if mode == self.layout_mode else None
+        return None
+
+    def _centre(self, line: int, index: int) -> tuple[float, float]:
+        (x, y), (w, h) = self.layout_geometry[f"LINE_{line}"][index]
+        # The docked keyboard is a scaled Scatter on the window: local → parent is the window.
+        return self.to_parent(x + w / 2, y + h / 2)
 
     def refresh_active_keys_layer(self) -> None:
         # A key still held down from the previous layout (the finger that closed the keyboard)
