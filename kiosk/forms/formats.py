@@ -255,13 +255,12 @@ def normalise_phone(text: str) -> str:
     `0049 (0)221 12345` → `+49 221 12345`. Separators ('/', '-', brackets, whitespace) become
     single spaces; anything else stays, for the checker to refuse."""
     text = _TRUNK_ZERO.sub(r"+\2 ", text.strip(), count=1)
+    text = _PHONE_SEPARATORS.sub(" ", text).strip()  # before the prefix: "(0049) 221" too
     if text.startswith("+"):
-        prefix, text = "+", text[1:]
-    elif text.startswith("00"):  # the international call prefix, written as + in E.164
-        prefix, text = "+", text[2:]
-    else:
-        prefix = ""
-    return prefix + _PHONE_SEPARATORS.sub(" ", text).strip()
+        return "+" + text[1:].strip()
+    if text.startswith("00"):  # the international call prefix, written as + in E.164
+        return "+" + text[2:].strip()
+    return text
 
 
 def is_phone(value: object) -> bool:
