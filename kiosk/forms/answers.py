@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import Any, Mapping
 
-from kiosk.forms.formats import normalise_iban, normalise_phone, normalise_postcode, parse_date_de
+from kiosk.forms.formats import normalise_iban, normalise_phone, normalise_postcode, normalise_text, parse_date_de
 from kiosk.forms.service import Answer, Condition, FormField, FormStep, Service, Step
 
 # A date example relative to the day the example is used ("today+14"), so examples never expire.
@@ -25,7 +24,10 @@ def holds(condition: Condition | None, answers: Answers) -> bool:
 
 
 def step_shown(step: Step, answers: Answers) -> bool:
-    return holds(step.show_when, answers)
+    """A page is shown when its own condition holds and (a form page) it has a field to show."""
+    if not holds(step.show_when, answers):
+        return False
+    return not isinstance(step, FormStep) or any(holds(ref.show_when, answers) for ref in step.fields)
 
 
 def shown_fields(service: Service, step: FormStep, answers: Answers) -> tuple[FormField, ...]:
@@ -60,7 +62,7 @@ def convert(form_field: FormField, answer: Answer | None) -> Any:
         return None
     if isinstance(answer, (bool, list)):
         return answer
-    text = " ".join(unicodedata.normalize("NFC", str(answer)).split())
+    text = normalise_text(str(answer))
     if form_field.kind == "date":
         day = parse_date_de(text)
         return day.isoformat() if day else text  # kept as typed, so the format rule says why

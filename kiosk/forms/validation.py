@@ -33,7 +33,8 @@ class FieldProblem:
 def _format_checker() -> FormatChecker:
     checker = FormatChecker(formats=())
     for name, check in FORMATS.items():
-        checker.checks(name)(check)
+        # JSON Schema applies formats to strings only; a wrong type is the 'type' rule's error.
+        checker.checks(name)(lambda value, check=check: not isinstance(value, str) or check(value))
     return checker
 
 
