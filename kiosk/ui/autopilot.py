@@ -23,6 +23,7 @@ from kivy.uix.widget import Widget
 from kiosk.config import KioskConfig, installed
 from kiosk.forms.answers import example_answers
 from kiosk.forms.service import Answer, ServiceError, load_service, service_file
+from kiosk.journey.machine import failure_site
 from kiosk.journey.state import Overlay, Printout
 from kiosk.ui.widgets import FieldInput, KioskKeyboard
 
@@ -55,6 +56,7 @@ class Autopilot:
         self._answers: dict[str, Answer] = {}
         self._typed: list[str] = []
         self._focus_wait_until = 0.0
+        self._doing = "starting"  # said when the run gets stuck
 
     def valid_for(self, config: KioskConfig) -> bool:
         if self.language not in config.language.offered:
@@ -86,10 +88,12 @@ class Autopilot:
     def _step(self, _dt: float) -> bool | None:
         try:
             if time.monotonic() - self._started > TIME_LIMIT_S * self.sessions:
-                raise AutopilotError(f"did not finish within {TIME_LIMIT_S * self.sessions:.0f} s")
+                raise AutopilotError(f"did not finish within {TIME_LIMIT_S * self.sessions:.0f} s; "
+                                     f"last: {self._doing}")
             return self._advance()
         except Exception as exc:  # any failure ends the run with a message and non-zero status
-            print(f"autopilot: FAILED: {exc}", file=sys.stderr, flush=True)
+            where = "" if isinstance(exc, AutopilotError) else f" ({failure_site(exc)})"
+            print(f"autopilot: FAILED: {exc}{where}", file=sys.stderr, flush=True)
             self._stop(1)
             return False
 
@@ -143,6 +147,7 @@ class Autopilot:
                     self._type(widgets[0], str(wanted))  # one key per frame, as a finger would
                     return
             elif journey.answer(path) != wanted:
+                self._doing = f"choosing {wanted!r} for {path}"
                 self._fill(widgets, wanted)
                 self._seen = None  # a ScrollView hands a tap on to its children a moment later
                 return
@@ -187,6 +192,8 @@ class Autopilot:
         """The next key towards `wanted`: focus the field first, fix a wrong start with
         backspace, switch the keyboard's layer when the next character is on the other one."""
         keyboard = next((c for c in Window.children if isinstance(c, KioskKeyboard)), None)
+        self._doing = (f"typing into {entry.field_id} (focus {entry.focus}, keyboard "
+                       f"{keyboard.layout if keyboard else None}): {len(entry.text)} of {len(wanted)} characters")
         if not entry.focus or keyboard is None or keyboard.target is not entry:
             if time.monotonic() < self._focus_wait_until:
                 return  # a tap reaches a field in a ScrollView a moment later
@@ -200,19 +207,25 @@ class Autopilot:
             if not wanted.startswith(typed):
                 self._press(keyboard, "backspace")
                 continue
+            if len(typed) > len(wanted) + 2:
+                raise AutopilotError(f"the keyboard typed more than asked into {entry.field_id}")
             char = wanted[len(typed)]
             if entry.capitalises_next() and char.isupper():
                 char = char.lower()  # names get their capitals by themselves
+            char = keyboard.shortcut(wanted[len(typed):]) or char  # e.g. the DE key of the IBAN pad
+            shifted = keyboard.have_shift
             self._press(keyboard, char)
+            if keyboard.have_shift != shifted:
+                return  # the keyboard shows the other layer from the next frame on: look again then
 
     def _press(self, keyboard: KioskKeyboard, text: str) -> None:
         found = keyboard.key_position(text)
         if found is None:
             raise AutopilotError(f"no key for {text!r} on the {keyboard.layout} keyboard")
         mode, centre = found
-        if centre is None:  # on the other layer: switch first
+        if mode != keyboard.layout_mode:  # on the other layer: switch first
             found = keyboard.key_position("shift")
-            assert found is not None and found[1] is not None, "a layout with two layers has a shift key"
+            assert found is not None, "a layout with two layers has a shift key"
             centre = found[1]
         touch = UnitTestTouch(*centre)
         touch.touch_down()

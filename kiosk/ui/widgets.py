@@ -124,35 +124,43 @@ class KioskKeyboard(VKeyboard):
         # One capital letter, then small ones again, as on a phone; the IBAN letters stay
         # until switched back, because IBAN letters come in runs (NL91 ABNA …).
         self.have_shift = shifted and (special == "shift" or self.layout == "iban")
+        # Show the layer now, not on the next frame: a quick finger would otherwise hit a key of
+        # the old layer's geometry (an IndexError in Kivy when the layers differ in size).
+        self._update_layout_mode()
 
     def _special(self, touch: object) -> str | None:
         key = getattr(touch, "ud", {}).get(self.uid, {}).get("key")
         return key[0][2] if key else None
 
-    def key_position(self, text: str) -> tuple[str, tuple[float, float] | None] | None:
+    def key_position(self, text: str) -> tuple[str, tuple[float, float]] | None:
         """Which layer ('normal' or 'shift') has a key typing `text` (or a special key such as
-        'shift'), and its centre in window coordinates while that layer is shown (for the
+        'shift'), and its centre in window coordinates when that layer is shown (for the
         scripted citizen, who taps keys like anyone else)."""
         layout = self.available_layouts[self.layout]
-        for mode in (self.layout_mode, "shift" if self.layout_mode == "normal" else "normal"):
+        for mode in ("normal", "shift"):
             for line in range(1, layout["rows"] + 1):
-                for index, key in enumerate(layout.get(f"{mode}_{line}", ())):
+                keys = layout.get(f"{mode}_{line}", ())
+                for index, key in enumerate(keys):
                     if (key[1] or key[2]) == text:
-                        return mode, self._centre(line, index) if mode == self.layout_mode else None
+                        return mode, self._centre(layout, line, keys, index)
         return None
 
-    def _centre(self, line: int, index: int) -> tuple[float, float]:
-        (x, y), (w, h) = self.layout_geometry[f"LINE_{line}"][index]
-        # The docked keyboard is a scaled Scatter on the window: local → parent is the window.
-        return self.to_parent(x + w / 2, y + h / 2)
+    def shortcut(self, rest: str) -> str | None:
+        """A key typing several characters at once that `rest` starts with (DE, .de)."""
+        layout = self.available_layouts[self.layout]
+        texts = {k[1] for name, keys in layout.items() if name.startswith("normal_") for k in keys}
+        return next((t for t in texts if t and len(t) > 1 and rest.startswith(t)), None)
 
-    def refresh_active_keys_layer(self) -> None:
-        # A key still held down from the previous layout (the finger that closed the keyboard)
-        # is not on this one: Kivy would look it up anyway and fail with an IndexError.
-        geometry = self.layout_geometry
-        self.active_keys = {uid: (line, index) for uid, (line, index) in self.active_keys.items()
-                            if index < len(geometry.get(f"LINE_{line}", ()))}
-        super().refresh_active_keys_layer()
+    def _centre(self, layout: dict, line: int, keys: list, index: int) -> tuple[float, float]:
+        # Computed from the layout as Kivy places keys (refresh_keys_hint), not read from
+        # layout_geometry, which Kivy updates a frame after the layer changed.
+        top, right, bottom, left = self.margin_hint
+        unit_w = (1 - left - right) / layout["cols"]
+        unit_h = (1 - top - bottom) / layout["rows"]
+        x = left + sum(k[3] for k in keys[:index]) * unit_w + keys[index][3] * unit_w / 2
+        y = bottom + (layout["rows"] - line) * unit_h + unit_h / 2
+        # The docked keyboard is a scaled Scatter on the window: local → parent is the window.
+        return self.to_parent(x * self.width, y * self.height)
 
 
 class Text(Label):
