@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kiosk import config as cfg
+from kiosk import service_commands
 
 DEMO_DATA = cfg.REPO_ROOT / "var" / "demo"
 
@@ -44,9 +45,45 @@ def _parser() -> argparse.ArgumentParser:
     usage.add_argument("--json", action="store_true", help="print JSON")
     usage.set_defaults(handler=_usage)
 
+    _services_parser(commands)
+
     template = commands.add_parser("config-template", help="print the commented default config")
     template.set_defaults(handler=lambda _args: sys.stdout.write(cfg.template()) and 0)
     return parser
+
+
+def _services_parser(commands: argparse._SubParsersAction) -> None:
+    services = commands.add_parser("services", help="the service definitions: list, example, validate, import")
+    services.add_argument("--config", type=Path, help="the terminal's config file (default: built-in defaults)")
+    verbs = services.add_subparsers(required=True, metavar="VERB")
+    listing = verbs.add_parser("list", help="the offered services, and the broken ones left out")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=lambda a: service_commands.list_services(_services_config(a), a.json))
+    example = verbs.add_parser("example", help="print a service's example answers as JSON data")
+    example.add_argument("service_id")
+    example.set_defaults(handler=lambda a: service_commands.example(_services_config(a), a.service_id))
+    validate = verbs.add_parser("validate", help="check JSON data for a service; exit 0 when valid")
+    validate.add_argument("service_id")
+    validate.add_argument("data", type=Path, metavar="DATA.json")
+    validate.add_argument("--lang", default="de", help="language of the messages (default de)")
+    validate.add_argument("--json", action="store_true", help="print JSON")
+    validate.set_defaults(handler=lambda a: service_commands.validate(_services_config(a), a.service_id, a.data,
+                                                                      a.lang, a.json))
+    xdf = verbs.add_parser("import-xdf", help="turn a FIM XDatenfelder 2.0 Stammdatenschema into a service")
+    xdf.add_argument("file", type=Path, metavar="FILE.xml")
+    xdf.add_argument("--id", dest="service_id", help="the service id (default: from the schema's name)")
+    xdf.add_argument("--prefix", help="the reference prefix, 2–3 capitals (default: from the id)")
+    xdf.add_argument("--codelist", type=Path, action="append", default=[], metavar="FILE",
+                     help="a Genericode code list file (files next to FILE.xml are found by themselves)")
+    xdf.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print it)")
+    xdf.set_defaults(handler=service_commands.import_xdf)
+
+
+def _services_config(args: argparse.Namespace) -> cfg.KioskConfig:
+    config = _load(args.config) if args.config else cfg.KioskConfig()
+    if config is None:
+        raise SystemExit(2)
+    return config
 
 
 def _load(path: Path) -> cfg.KioskConfig | None:

@@ -67,8 +67,18 @@ def convert(form_field: FormField, answer: Answer | None) -> Any:
         day = parse_date_de(text)
         return day.isoformat() if day else text  # kept as typed, so the format rule says why
     if form_field.kind == "number":
-        return int(text) if text.isdecimal() else text
+        return _number(text)
     return _NORMALISE.get(form_field.format or "", lambda t: t)(text)
+
+
+def _number(text: str) -> int | float | str:
+    """12 or 12,5 (the German decimal comma) or 12.5; anything else stays text for the rules."""
+    if text.isdecimal():
+        return int(text)
+    try:
+        return float(text.replace(",", ".")) if text.count(",") + text.count(".") == 1 else text
+    except ValueError:
+        return text
 
 
 _NORMALISE = {"iban": normalise_iban, "phone": normalise_phone, "postal-code-de": normalise_postcode,

@@ -213,7 +213,7 @@ def _kind(node: dict[str, Any], ref: FieldRef) -> tuple[Any, tuple[Choice, ...]]
         return "multichoice", _choices(node.get("items", {}).get("oneOf", []), ref.field)
     if "oneOf" in node:
         return "choice", _choices(node["oneOf"], ref.field)
-    if kind == "integer":
+    if kind in ("integer", "number"):
         return "number", ()
     if node.get("format") == "date":
         return "date", ()

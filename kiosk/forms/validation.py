@@ -172,6 +172,7 @@ MESSAGES = {
     "x-max-age": N_("“{field}”: this is more than {limit} years ago. Please check the year."),
     "x-max-days-ahead": N_("“{field}”: please choose a date within the next {limit} days."),
     "x-date-order": N_("“{field}” cannot be before “{other}”. Please check both dates."),
+    "type": N_("“{field}”: please enter a number, for example 12."),
     "minimum": N_("“{field}”: please enter at least {limit}."),
     "maximum": N_("“{field}”: please enter at most {limit}."),
 }
