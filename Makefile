@@ -15,7 +15,7 @@ DEB_PACKAGES := python3.11 python3.11-venv xvfb xauth libgl1 libgl1-mesa-dri lib
 UV := .tools/bin/uv
 DEPS_STAMP := .venv/.installed
 
-.PHONY: demo test system-deps deps clean
+.PHONY: demo test translations system-deps deps clean
 
 demo: deps
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -29,6 +29,10 @@ demo: deps
 
 test: deps
 	.venv/bin/python -m pytest
+
+# After changing a text in the code or a service: refresh config/locale/*.pot and every .po.
+translations: deps
+	.venv/bin/kiosk translations update
 
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

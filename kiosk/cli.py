@@ -47,6 +47,10 @@ def _parser() -> argparse.ArgumentParser:
 
     _services_parser(commands)
 
+    texts = commands.add_parser("translations", help="update the gettext catalogues, or list missing translations")
+    texts.add_argument("verb", choices=("update", "check"))
+    texts.set_defaults(handler=_translations)
+
     template = commands.add_parser("config-template", help="print the commented default config")
     template.set_defaults(handler=lambda _args: sys.stdout.write(cfg.template()) and 0)
     return parser
@@ -77,6 +81,21 @@ def _services_parser(commands: argparse._SubParsersAction) -> None:
                      help="a Genericode code list file (files next to FILE.xml are found by themselves)")
     xdf.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print it)")
     xdf.set_defaults(handler=service_commands.import_xdf)
+
+
+def _translations(args: argparse.Namespace) -> int:
+    from kiosk import translations
+    from kiosk.app import load_services
+
+    services = load_services(cfg.KioskConfig())
+    if args.verb == "update":
+        for path in translations.update(services):
+            print(path.relative_to(cfg.REPO_ROOT))
+    gaps = translations.missing(services)
+    for lang, domain, context, text in gaps:
+        print(f"missing {lang} {domain}{f' [{context}]' if context else ''}: {text}", file=sys.stderr)
+    print(f"{len(gaps)} text(s) without a translation")
+    return 1 if gaps and args.verb == "check" else 0
 
 
 def _services_config(args: argparse.Namespace) -> cfg.KioskConfig:

@@ -66,7 +66,7 @@ class FormPageScreen(KioskScreen):
         self.ids.scroll.scroll_y = 1  # a new page starts at its top
         answers = self.journey.answers()
         last = not any(step_shown(later, answers) for later in service.steps[state.step_index + 1:])
-        self.ids.next.text = app.t("Check my answers" if state.editing or last else "Next")
+        self.ids.next.text = app.t("Check my answers") if state.editing or last else app.t("Next")
 
     def _add_fields(self, service: Service, step: FormStep, lang: str) -> None:
         for form_field in shown_fields(service, step, self.journey.answers()):
