@@ -180,7 +180,7 @@ def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
         raise RuntimeError("Xvfb did not start")
     os.environ["DISPLAY"] = f":{number}"
     print(f"No display found: started a virtual one (Xvfb :{number}). Nothing is visible on a screen; "
-          "use --screenshots DIR to see it.", flush=True)
+          "use --screenshots DIR to see it.", file=sys.stderr, flush=True)
     return process
 
 

@@ -47,6 +47,16 @@ def _parser() -> argparse.ArgumentParser:
 
     _services_parser(commands)
 
+    ui = commands.add_parser("ui", help="check the screens")
+    ui_verbs = ui.add_subparsers(required=True, metavar="VERB")
+    audit = ui_verbs.add_parser("audit", help="walk every screen of every service in every language and text size; "
+                                              "exit 0 when nothing was found")
+    audit.add_argument("--json", action="store_true", help="print JSON")
+    audit.add_argument("--lang", action="append", help="only this language (repeatable; default all offered)")
+    audit.add_argument("--sizes", default="100,150,200", help="text sizes in percent (default 100,150,200)")
+    audit.add_argument("--config", type=Path, help="config file to start from (default: built-in defaults)")
+    audit.set_defaults(handler=_ui_audit)
+
     texts = commands.add_parser("translations", help="update the gettext catalogues, or list missing translations")
     texts.add_argument("verb", choices=("update", "check"))
     texts.set_defaults(handler=_translations)
@@ -81,6 +91,30 @@ def _services_parser(commands: argparse._SubParsersAction) -> None:
                      help="a Genericode code list file (files next to FILE.xml are found by themselves)")
     xdf.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print it)")
     xdf.set_defaults(handler=service_commands.import_xdf)
+
+
+def _ui_audit(args: argparse.Namespace) -> int:
+    import tempfile
+
+    base = _load(args.config) if args.config else cfg.KioskConfig()
+    if base is None:
+        return 2
+    languages = tuple(args.lang or base.language.offered)
+    sizes = tuple(int(s) / 100 for s in args.sizes.split(","))
+    with tempfile.TemporaryDirectory(prefix="kiosk-audit-") as data:
+        config = demo_config(base, Path(data))
+        from kiosk.app import ensure_display, prepare, run
+
+        prepare(config)
+        from kiosk.ui.audit import Audit
+
+        audit = Audit(languages, sizes, args.json)
+        display = ensure_display(config.display.width, config.display.height)
+        try:
+            return run(config, audit)  # type: ignore[arg-type]
+        finally:
+            if display is not None:
+                display.terminate()
 
 
 def _translations(args: argparse.Namespace) -> int:
