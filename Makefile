@@ -9,7 +9,8 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
 # Xvfb + Mesa: Kivy windows without a screen; espeak-ng: speech output; fonts-dejavu-core: the UI
-# and receipt font; systemd: systemd-analyze for the unit tests; python3.11-venv: bootstraps uv.
+# font for all seven languages (Arabic too) and the receipt font; systemd: systemd-analyze for the
+# unit tests; python3.11-venv: bootstraps uv.
 DEB_PACKAGES := python3.11 python3.11-venv xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 \
                 espeak-ng fonts-dejavu-core systemd
 UV := .tools/bin/uv

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from kiosk.ui.autopilot import Autopilot
 
 log = logging.getLogger(__name__)
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
+UI_FONT, UI_FONT_BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
 
 
 @dataclass
@@ -151,14 +152,17 @@ def prepare_kivy(config: KioskConfig) -> None:
 
 
 def _use_legible_font() -> None:
-    """DejaVu Sans has every Latin letter and the tick mark; Kivy's bundled Roboto lacks ✓."""
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
+    """One font for every label, button and text field, in every language offered: DejaVu Sans
+    (regular and bold) has Latin with the Turkish, Polish and German letters and quotes,
+    Cyrillic with the Ukrainian letters, Arabic with the joined letter forms kiosk.ui.bidi draws
+    (Presentation Forms-B), and the tick mark. Kivy's bundled Roboto has neither Arabic nor ✓.
+    tests/ui/test_rtl.py checks every letter of a sentence per language against the font."""
+    if UI_FONT.exists() and UI_FONT_BOLD.exists():
         from kivy.core.text import DEFAULT_FONT, LabelBase
 
-        LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
+        LabelBase.register(DEFAULT_FONT, str(UI_FONT), fn_bold=str(UI_FONT_BOLD))
     else:
-        log.warning("fonts-dejavu-core not installed; using Kivy's default font")
+        log.warning("fonts-dejavu-core not installed; using Kivy's default font (no Arabic)")
 
 
 def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:

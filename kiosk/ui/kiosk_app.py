@@ -23,7 +23,7 @@ from kivy.uix.widget import Widget
 
 from hardware.speech import Speaker
 from kiosk.config import KioskConfig
-from kiosk.i18n import tr
+from kiosk.i18n import RTL_LANGUAGES, tr
 from kiosk.journey import events as ev
 from kiosk.journey.machine import Journey, failure_site
 from kiosk.journey.state import JourneyState, Overlay, Stage
@@ -54,6 +54,7 @@ TEXT_CACHES = ("textinput.label", "textinput.width")
 
 class KioskApp(App):
     language = StringProperty("de")
+    rtl = BooleanProperty(False)  # the language is written right to left: texts and rows mirror
     theme = ObjectProperty(None)
     ready = BooleanProperty(False)  # the first frame of the welcome screen was drawn
     keyboard_height = NumericProperty(0)  # screens keep their content above the on-screen keyboard
@@ -132,6 +133,9 @@ class KioskApp(App):
 
     def send(self, event: ev.Event) -> JourneyState:
         return self.journey.send(event)
+
+    def on_language(self, _app: App, language: str) -> None:
+        self.rtl = language in RTL_LANGUAGES
 
     def t(self, message: str, language: str | None = None, **values: object) -> str:
         """Translate for the screen; kv passes app.language so texts follow a language change."""

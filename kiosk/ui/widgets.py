@@ -15,12 +15,13 @@ from kivy.uix.togglebutton import ToggleButton
 from kivy.uix.vkeyboard import VKeyboard
 
 from kiosk.config import REPO_ROOT
+from kiosk.ui.rtl import BidiBehavior, Row
 
 
 KEYBOARDS = REPO_ROOT / "config" / "keyboards"
 
 
-class ButtonBase(Button):
+class ButtonBase(BidiBehavior, Button):
     """`primary` buttons are filled, others outlined (shape, not only colour)."""
 
     primary = BooleanProperty(False)
@@ -48,7 +49,7 @@ class PageScroll(ScrollView):
         self._bar_color = colour  # follow a change of colours (high contrast) at once
 
 
-class ChoiceButton(ToggleButton):
+class ChoiceButton(BidiBehavior, ToggleButton):
     """One answer to tap; the chosen one is ticked (shape, not colour alone)."""
 
     value = ObjectProperty("")  # a choice's value, or True/False for yes/no
@@ -163,7 +164,7 @@ class KioskKeyboard(VKeyboard):
         return self.to_parent(x * self.width, y * self.height)
 
 
-class Text(Label):
+class Text(BidiBehavior, Label):
     """Wrapping text whose height follows its content."""
 
 
@@ -171,7 +172,11 @@ class Heading(Text):
     pass
 
 
-class TopBar(BoxLayout):
+class BarTitle(BidiBehavior, Label):
+    """The top bar's title: one line, shortened rather than wrapped."""
+
+
+class TopBar(Row):
     """Title, and on every screen the help button; cancel whenever a session is open."""
 
     title = StringProperty("")
