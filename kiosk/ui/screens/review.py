@@ -10,6 +10,7 @@ from kiosk.forms.service import FormField, FormStep, Service
 from kiosk.i18n import ts
 from kiosk.journey import events as ev
 from kiosk.journey.state import JourneyState, Overlay, Stage
+from kiosk.ui.rtl import Row
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import BigButton, Heading, Text
 
@@ -33,7 +34,7 @@ class ReviewScreen(KioskScreen):
     def _section(self, service: Service, index: int, step: FormStep, language: str, app: App) -> BoxLayout:
         section = BoxLayout(orientation="vertical", size_hint_y=None, spacing=app.theme.gap / 2)
         section.bind(minimum_height=section.setter("height"))
-        header = BoxLayout(size_hint_y=None, spacing=app.theme.gap)
+        header = Row(size_hint_y=None, spacing=app.theme.gap)
         title = Heading(text=ts(language, service.id, step.title), font_size=app.theme.body * 1.15)
         change = BigButton(text=app.t("Change"), size_hint_x=0.3)
         change.step_index = index
