@@ -28,10 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run with simulated devices and local data in var/demo")
     demo.add_argument("--config", type=Path, help="config file to start from (default: built-in defaults)")
     demo.add_argument("--autopilot", metavar="SERVICE_ID", help="a scripted citizen walks this service")
-    demo.add_argument("--lang", default="de", help="language the scripted citizen chooses (default de)")
+    demo.add_argument("--lang", default="de", help="language(s) the scripted citizen chooses: a code, codes "
+                                                   "separated by commas, or 'all' (default de)")
     demo.add_argument("--screenshots", type=Path, metavar="DIR", help="write one PNG per screen to DIR")
     demo.add_argument("--data", type=Path, default=DEMO_DATA, help=f"where the demo keeps its data (default {DEMO_DATA})")
-    demo.add_argument("--sessions", type=int, default=1, help="how many sessions the autopilot walks (default 1)")
+    demo.add_argument("--sessions", type=int, help="how many sessions the autopilot walks (default: one per language)")
     demo.set_defaults(handler=_demo)
 
     check = commands.add_parser("check-config", help="check a config file; exit 0 when it is good")
@@ -216,7 +217,8 @@ def _demo(args: argparse.Namespace) -> int:
     if args.autopilot:
         from kiosk.ui.autopilot import Autopilot
 
-        autopilot = Autopilot(args.autopilot, args.lang, args.screenshots, sessions=args.sessions)
+        languages = config.language.offered if args.lang == "all" else tuple(args.lang.split(","))
+        autopilot = Autopilot(args.autopilot, languages, args.screenshots, sessions=args.sessions)
         if not autopilot.valid_for(config):
             return 2
     display = ensure_display(config.display.width, config.display.height)

@@ -42,9 +42,11 @@ class AutopilotError(Exception):
 
 
 class Autopilot:
-    def __init__(self, service_id: str, language: str, screenshots: Path | None, sessions: int = 1) -> None:
-        self.service_id, self.language = service_id, language
-        self.screenshots, self.sessions = screenshots, sessions
+    def __init__(self, service_id: str, languages: tuple[str, ...], screenshots: Path | None,
+                 sessions: int | None = None) -> None:
+        """Walks the service once per language in turn (then again, for `sessions` in all)."""
+        self.service_id, self.languages = service_id, languages
+        self.screenshots, self.sessions = screenshots, sessions or len(languages)
         self.exit_status = 1
         self._app: KioskApp | None = None
         self._devices: Devices | None = None
@@ -59,10 +61,11 @@ class Autopilot:
         self._doing = "starting"  # said when the run gets stuck
 
     def valid_for(self, config: KioskConfig) -> bool:
-        if self.language not in config.language.offered:
-            print(f"autopilot: language {self.language!r} is not offered; offered: "
-                  f"{', '.join(config.language.offered)}", file=sys.stderr)
-            return False
+        for language in self.languages:
+            if language not in config.language.offered:
+                print(f"autopilot: language {language!r} is not offered; offered: "
+                      f"{', '.join(config.language.offered)}", file=sys.stderr)
+                return False
         if self.service_id not in config.services.offered:
             print(f"autopilot: service {self.service_id!r} is not offered; offered: "
                   f"{', '.join(config.services.offered)}", file=sys.stderr)
@@ -166,7 +169,8 @@ class Autopilot:
             return
         self._report(state, "receipt")
         if self.screenshots and self._first_session():
-            self._devices.printer.preview_png(self.screenshots / f"{self._shot:02d}-receipt-paper.png")  # type: ignore[union-attr]
+            folder = self.screenshots / state.language if len(self.languages) > 1 else self.screenshots
+            self._devices.printer.preview_png(folder / f"{self._shot:02d}-receipt-paper.png")  # type: ignore[union-attr]
         self._tap(self._screen(state).ids.finish)
 
     def _on_goodbye(self, state) -> None:  # type: ignore[no-untyped-def]
@@ -185,8 +189,13 @@ class Autopilot:
     def _screen(self, state):  # type: ignore[no-untyped-def]
         return self._app.screens[state.stage]  # type: ignore[union-attr]
 
+    @property
+    def language(self) -> str:
+        return self.languages[self._done_sessions % len(self.languages)]
+
     def _first_session(self) -> bool:
-        return self._done_sessions == 0
+        """The first walk in a language: reported screen by screen (later ones only counted)."""
+        return self._done_sessions < len(self.languages)
 
     def _type(self, entry: FieldInput, wanted: str) -> None:
         """The next key towards `wanted`: focus the field first, fix a wrong start with
@@ -258,7 +267,9 @@ class Autopilot:
             return  # repeated sessions (--sessions N) only print their count
         shown = ""
         if self.screenshots:
-            path = self.screenshots / f"{self._shot:02d}-{name}.png"
+            folder = self.screenshots / state.language if len(self.languages) > 1 else self.screenshots
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self._shot:02d}-{name}.png"
             saved = Window.screenshot(name=str(path.with_name("shot.png")))
             Path(saved).replace(path)
             shown = path.name

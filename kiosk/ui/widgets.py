@@ -111,6 +111,9 @@ class KioskKeyboard(VKeyboard):
         # One keyboard serves every field: each field says which layout it wants.
         self.have_shift = False
         self.layout = getattr(target, "keyboard_layout", "text")
+        # Kivy loads the layout on the next frame; a finger (or the scripted citizen) that types
+        # at once would hit keys of the old layout, or none (a KeyError inside Kivy).
+        self._load_layout()
 
     def process_key_on(self, touch: object) -> None:
         shifted = self.have_shift
