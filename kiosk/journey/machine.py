@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Protocol, TypeVar
 
-from hardware.printer import Printer, Receipt
+from hardware.printer import Printer, Receipt, fits_paper
 from kiosk.forms.answers import shown_fields, step_shown, to_data
 from kiosk.forms.service import Answer, FormStep, Service
 from kiosk.forms.validation import FieldProblem, page_problems, validate
@@ -285,7 +285,14 @@ class Journey:
             self._enter(replace(self.state, printout=Printout.PRINTED))
 
     def _receipt(self, s: JourneyState) -> Receipt:
-        lang, service = s.language, s.service
+        """The receipt in the citizen's language when the printer can print its letters, else
+        in German (the reference code and QR code are the same either way)."""
+        receipt = self._receipt_in(s.language, s)
+        texts = [receipt.title, *receipt.footer, *(part for line in receipt.lines for part in line)]
+        return receipt if all(fits_paper(t) for t in texts) else self._receipt_in("de", s)
+
+    def _receipt_in(self, lang: str, s: JourneyState) -> Receipt:
+        service = s.service
         assert service is not None and s.reference is not None
         now = dt.datetime.now()
         return Receipt(
