@@ -9,13 +9,14 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 
 # Xvfb + Mesa: Kivy windows without a screen; espeak-ng: speech output; fonts-dejavu-core: the UI
-# and receipt font; systemd: systemd-analyze for the unit tests; python3.11-venv: bootstraps uv.
+# font for all seven languages (Arabic too) and the receipt font; systemd: systemd-analyze for the
+# unit tests; python3.11-venv: bootstraps uv.
 DEB_PACKAGES := python3.11 python3.11-venv xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 \
                 espeak-ng fonts-dejavu-core systemd
 UV := .tools/bin/uv
 DEPS_STAMP := .venv/.installed
 
-.PHONY: demo test system-deps deps clean
+.PHONY: demo test translations system-deps deps clean
 
 demo: deps
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -29,6 +30,10 @@ demo: deps
 
 test: deps
 	.venv/bin/python -m pytest
+
+# After changing a text in the code or a service: refresh config/locale/*.pot and every .po.
+translations: deps
+	.venv/bin/kiosk translations update
 
 system-deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

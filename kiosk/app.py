@@ -24,7 +24,7 @@ from hardware.printer import Printer
 from hardware.printer.simulator import SimulatedPrinter
 from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
 from kiosk.config import KioskConfig, installed
-from kiosk.forms.service import load_catalogue
+from kiosk.forms.service import Service, ServiceError, load_catalogue
 from kiosk.journey.machine import Journey, Place, Timing, Worker
 from kiosk.outbox.store import EncryptedOutbox
 from kiosk.usage.recorder import UsageRecorder
@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from kiosk.ui.autopilot import Autopilot
 
 log = logging.getLogger(__name__)
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
+UI_FONT, UI_FONT_BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
 
 
 @dataclass
@@ -60,8 +61,9 @@ def build_devices(config: KioskConfig) -> Devices:
 
 
 def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None,
-                  clock: Callable[[], float] = time.monotonic) -> Journey:
-    services = load_catalogue(installed(config.services.directory), config.services.offered)
+                  clock: Callable[[], float] = time.monotonic,
+                  services: tuple[Service, ...] | None = None) -> Journey:
+    services = services or load_services(config)
     session = config.session
     journey = Journey(services, outbox, devices.printer,
                       timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
@@ -71,6 +73,16 @@ def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox
     journey.on_wipe(devices.printer.forget)
     journey.on_wipe(devices.speaker.stop)
     return journey
+
+
+def load_services(config: KioskConfig) -> tuple[Service, ...]:
+    """The offered services that load; each broken one is left out and named in the log."""
+    catalogue = load_catalogue(installed(config.services.directory), config.services.offered)
+    for problem in catalogue.broken:
+        log.error("service left out: %s", problem)
+    if not catalogue.services:
+        raise ServiceError("no service could be loaded:\n" + "\n".join(catalogue.broken))
+    return catalogue.services
 
 
 def open_usage(config: KioskConfig) -> UsageStore:
@@ -140,14 +152,17 @@ def prepare_kivy(config: KioskConfig) -> None:
 
 
 def _use_legible_font() -> None:
-    """DejaVu Sans has every Latin letter and the tick mark; Kivy's bundled Roboto lacks ✓."""
-    regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
+    """One font for every label, button and text field, in every language offered: DejaVu Sans
+    (regular and bold) has Latin with the Turkish, Polish and German letters and quotes,
+    Cyrillic with the Ukrainian letters, Arabic with the joined letter forms kiosk.ui.bidi draws
+    (Presentation Forms-B), and the tick mark. Kivy's bundled Roboto has neither Arabic nor ✓.
+    tests/ui/test_rtl.py checks every letter of a sentence per language against the font."""
+    if UI_FONT.exists() and UI_FONT_BOLD.exists():
         from kivy.core.text import DEFAULT_FONT, LabelBase
 
-        LabelBase.register(DEFAULT_FONT, str(regular), fn_bold=str(bold))
+        LabelBase.register(DEFAULT_FONT, str(UI_FONT), fn_bold=str(UI_FONT_BOLD))
     else:
-        log.warning("fonts-dejavu-core not installed; using Kivy's default font")
+        log.warning("fonts-dejavu-core not installed; using Kivy's default font (no Arabic)")
 
 
 def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
@@ -169,7 +184,7 @@ def ensure_display(width: int, height: int) -> subprocess.Popen[bytes] | None:
         raise RuntimeError("Xvfb did not start")
     os.environ["DISPLAY"] = f":{number}"
     print(f"No display found: started a virtual one (Xvfb :{number}). Nothing is visible on a screen; "
-          "use --screenshots DIR to see it.", flush=True)
+          "use --screenshots DIR to see it.", file=sys.stderr, flush=True)
     return process
 
 
@@ -181,10 +196,15 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     from kiosk.ui.bridge import KivyWorker
     from kiosk.ui.kiosk_app import KioskApp
 
+    try:
+        services = load_services(config)  # before any device or file is opened
+    except ServiceError as exc:
+        print(f"kiosk: not starting: {exc}", file=sys.stderr)
+        return 2
     devices = build_devices(config)
     outbox = open_outbox(config)
     worker = KivyWorker()
-    journey = build_journey(config, devices, outbox, worker)
+    journey = build_journey(config, devices, outbox, worker, services=services)
     usage = open_usage(config)
     UsageRecorder(usage, journey, time.monotonic)
     notifier = _systemd_notifier()

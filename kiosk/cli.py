@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kiosk import config as cfg
+from kiosk import service_commands
 
 DEMO_DATA = cfg.REPO_ROOT / "var" / "demo"
 
@@ -27,10 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run with simulated devices and local data in var/demo")
     demo.add_argument("--config", type=Path, help="config file to start from (default: built-in defaults)")
     demo.add_argument("--autopilot", metavar="SERVICE_ID", help="a scripted citizen walks this service")
-    demo.add_argument("--lang", default="de", help="language the scripted citizen chooses (default de)")
+    demo.add_argument("--lang", default="de", help="language(s) the scripted citizen chooses: a code, codes "
+                                                   "separated by commas, or 'all' (default de)")
     demo.add_argument("--screenshots", type=Path, metavar="DIR", help="write one PNG per screen to DIR")
     demo.add_argument("--data", type=Path, default=DEMO_DATA, help=f"where the demo keeps its data (default {DEMO_DATA})")
-    demo.add_argument("--sessions", type=int, default=1, help="how many sessions the autopilot walks (default 1)")
+    demo.add_argument("--sessions", type=int, help="how many sessions the autopilot walks (default: one per language)")
     demo.set_defaults(handler=_demo)
 
     check = commands.add_parser("check-config", help="check a config file; exit 0 when it is good")
@@ -44,9 +46,98 @@ def _parser() -> argparse.ArgumentParser:
     usage.add_argument("--json", action="store_true", help="print JSON")
     usage.set_defaults(handler=_usage)
 
+    _services_parser(commands)
+
+    ui = commands.add_parser("ui", help="check the screens")
+    ui_verbs = ui.add_subparsers(required=True, metavar="VERB")
+    audit = ui_verbs.add_parser("audit", help="walk every screen of every service in every language and text size; "
+                                              "exit 0 when nothing was found")
+    audit.add_argument("--json", action="store_true", help="print JSON")
+    audit.add_argument("--lang", action="append", help="only this language (repeatable; default all offered)")
+    audit.add_argument("--sizes", default="100,150,200", help="text sizes in percent (default 100,150,200)")
+    audit.add_argument("--config", type=Path, help="config file to start from (default: built-in defaults)")
+    audit.set_defaults(handler=_ui_audit)
+
+    texts = commands.add_parser("translations", help="update the gettext catalogues, or list missing translations")
+    texts.add_argument("verb", choices=("update", "check"))
+    texts.set_defaults(handler=_translations)
+
     template = commands.add_parser("config-template", help="print the commented default config")
     template.set_defaults(handler=lambda _args: sys.stdout.write(cfg.template()) and 0)
     return parser
+
+
+def _services_parser(commands: argparse._SubParsersAction) -> None:
+    services = commands.add_parser("services", help="the service definitions: list, example, validate, import")
+    services.add_argument("--config", type=Path, help="the terminal's config file (default: built-in defaults)")
+    verbs = services.add_subparsers(required=True, metavar="VERB")
+    listing = verbs.add_parser("list", help="the offered services, and the broken ones left out")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=lambda a: service_commands.list_services(_services_config(a), a.json))
+    example = verbs.add_parser("example", help="print a service's example answers as JSON data")
+    example.add_argument("service_id")
+    example.set_defaults(handler=lambda a: service_commands.example(_services_config(a), a.service_id))
+    validate = verbs.add_parser("validate", help="check JSON data for a service; exit 0 when valid")
+    validate.add_argument("service_id")
+    validate.add_argument("data", type=Path, metavar="DATA.json")
+    validate.add_argument("--lang", default="de", help="language of the messages (default de)")
+    validate.add_argument("--json", action="store_true", help="print JSON")
+    validate.set_defaults(handler=lambda a: service_commands.validate(_services_config(a), a.service_id, a.data,
+                                                                      a.lang, a.json))
+    xdf = verbs.add_parser("import-xdf", help="turn a FIM XDatenfelder 2.0 Stammdatenschema into a service")
+    xdf.add_argument("file", type=Path, metavar="FILE.xml")
+    xdf.add_argument("--id", dest="service_id", help="the service id (default: from the schema's name)")
+    xdf.add_argument("--prefix", help="the reference prefix, 2–3 capitals (default: from the id)")
+    xdf.add_argument("--codelist", type=Path, action="append", default=[], metavar="FILE",
+                     help="a Genericode code list file (files next to FILE.xml are found by themselves)")
+    xdf.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print it)")
+    xdf.set_defaults(handler=service_commands.import_xdf)
+
+
+def _ui_audit(args: argparse.Namespace) -> int:
+    import tempfile
+
+    base = _load(args.config) if args.config else cfg.KioskConfig()
+    if base is None:
+        return 2
+    languages = tuple(args.lang or base.language.offered)
+    sizes = tuple(int(s) / 100 for s in args.sizes.split(","))
+    with tempfile.TemporaryDirectory(prefix="kiosk-audit-") as data:
+        config = demo_config(base, Path(data))
+        from kiosk.app import ensure_display, prepare, run
+
+        prepare(config)
+        from kiosk.ui.audit import Audit
+
+        audit = Audit(languages, sizes, args.json)
+        display = ensure_display(config.display.width, config.display.height)
+        try:
+            return run(config, audit)  # type: ignore[arg-type]
+        finally:
+            if display is not None:
+                display.terminate()
+
+
+def _translations(args: argparse.Namespace) -> int:
+    from kiosk import translations
+    from kiosk.app import load_services
+
+    services = load_services(cfg.KioskConfig())
+    if args.verb == "update":
+        for path in translations.update(services):
+            print(path.relative_to(cfg.REPO_ROOT))
+    gaps = translations.missing(services)
+    for lang, domain, context, text in gaps:
+        print(f"missing {lang} {domain}{f' [{context}]' if context else ''}: {text}", file=sys.stderr)
+    print(f"{len(gaps)} text(s) without a translation")
+    return 1 if gaps and args.verb == "check" else 0
+
+
+def _services_config(args: argparse.Namespace) -> cfg.KioskConfig:
+    config = _load(args.config) if args.config else cfg.KioskConfig()
+    if config is None:
+        raise SystemExit(2)
+    return config
 
 
 def _load(path: Path) -> cfg.KioskConfig | None:
@@ -126,7 +217,8 @@ def _demo(args: argparse.Namespace) -> int:
     if args.autopilot:
         from kiosk.ui.autopilot import Autopilot
 
-        autopilot = Autopilot(args.autopilot, args.lang, args.screenshots, sessions=args.sessions)
+        languages = config.language.offered if args.lang == "all" else tuple(args.lang.split(","))
+        autopilot = Autopilot(args.autopilot, languages, args.screenshots, sessions=args.sessions)
         if not autopilot.valid_for(config):
             return 2
     display = ensure_display(config.display.width, config.display.height)

@@ -49,6 +49,9 @@ class DisplayConfig(Section):
                                     ge=0.4, le=1.0)
 
 
+LanguageCode = Literal["de", "en", "tr", "ar", "ru", "uk", "pl"]  # the catalogues in config/locale
+
+
 class LanguageConfig(Section):
     """Languages offered to citizens."""
 
@@ -58,9 +61,10 @@ class LanguageConfig(Section):
             raise ValueError(f"default language '{self.default}' must be one of language.offered")
         return self
 
-    default: Literal["de", "en"] = Field("de", description="Language of the welcome screen")
-    offered: tuple[Literal["de", "en"], ...] = Field(("de", "en"), description="Languages a citizen can choose",
-                                                     min_length=1)
+    default: LanguageCode = Field("de", description="Language of the welcome screen")
+    offered: tuple[LanguageCode, ...] = Field(("de", "en", "tr", "ar", "ru", "uk", "pl"),
+                                              description="Languages a citizen can choose, in this order",
+                                              min_length=1)
 
 
 class SessionConfig(Section):
@@ -116,7 +120,10 @@ class ServicesConfig(Section):
 
     directory: Path = Field(Path("config/services"), description="Folder with one service definition per file "
                                                                  "(relative paths start at the installation folder)")
-    offered: tuple[str, ...] = Field(("meldebescheinigung",), description="Service ids shown in the catalogue, in order",
+    offered: tuple[str, ...] = Field(("meldebescheinigung", "ummeldung", "hundeanmeldung", "fuehrungszeugnis",
+                                      "passfoto", "termin", "anliegen", "rueckruf"),
+                                     description="Service ids shown in the catalogue, in order (a broken or "
+                                                 "missing definition is left out and named in the log)",
                                      min_length=1)
 
 

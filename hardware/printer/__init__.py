@@ -7,5 +7,6 @@ from hardware.printer.interface import (
     PrinterFault,
     Receipt,
 )
+from hardware.printer.receipt_layout import fits_paper
 
-__all__ = ["PaperStatus", "Printer", "PrinterError", "PrinterFault", "Receipt"]
+__all__ = ["PaperStatus", "Printer", "PrinterError", "PrinterFault", "Receipt", "fits_paper"]

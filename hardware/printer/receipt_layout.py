@@ -77,6 +77,16 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text).strip()
 
 
+def fits_paper(text: str) -> bool:
+    """Whether the receipt's codepage (cp858) has every character of the text. Polish,
+    Turkish, Cyrillic and Arabic letters are not in it: those receipts are printed in German."""
+    try:
+        printable(text).encode(CODEPAGE.lower())
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_codepage(printer: Escpos) -> None:
     if CODEPAGE not in printer.profile.get_code_pages():
         profile_name = printer.profile.profile_data.get("name", "?")

@@ -28,8 +28,8 @@ class ChooseService(Event):
 
 @dataclass(frozen=True)
 class Answer(Event):
-    field_id: str
-    value: str
+    field_id: str  # the field's dotted path
+    value: str | bool | list[str]  # typed text, a tapped choice, yes/no, ticked choices
 
 
 @dataclass(frozen=True)

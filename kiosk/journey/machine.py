@@ -16,10 +16,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Protocol, TypeVar
 
-from hardware.printer import Printer, Receipt
-from kiosk.forms.service import FormStep, Service
-from kiosk.forms.validation import Problem, check
-from kiosk.i18n import tr
+from hardware.printer import Printer, Receipt, fits_paper
+from kiosk.forms.answers import shown_fields, step_shown, to_data
+from kiosk.forms.service import Answer, FormStep, Service
+from kiosk.forms.validation import FieldProblem, page_problems, validate
+from kiosk.i18n import LANGUAGES, tr, ts
 from kiosk.journey import events as ev
 from kiosk.journey.session import Session
 from kiosk.journey.state import JourneyState, Overlay, Printout, Stage
@@ -89,8 +90,12 @@ class Journey:
         """Called whenever a session ends, for whatever reason (UI clears its fields)."""
         self._wipe_listeners.append(listener)
 
-    def answer(self, field_id: str) -> str:
-        return self.session.answers.get(field_id, "") if self.session else ""
+    def answer(self, field_path: str) -> Answer:
+        return self.session.answers.get(field_path, "") if self.session else ""
+
+    def answers(self) -> dict[str, Answer]:
+        """A copy of the session's answers (for deciding which pages and fields are shown)."""
+        return dict(self.session.answers) if self.session else {}
 
     def now(self) -> float:
         """The journey's clock (monotonic seconds), for UI timers that must follow it in tests."""
@@ -162,7 +167,7 @@ class Journey:
         return JourneyState(stage=Stage.LANGUAGE, language=self._default_language)
 
     def _choose_language(self, s: JourneyState, e: ev.ChooseLanguage) -> JourneyState:
-        if e.language not in ("de", "en"):
+        if e.language not in LANGUAGES:
             raise ValueError("unsupported language")
         self._session().language = e.language
         return replace(s, stage=Stage.CATALOGUE, language=e.language)
@@ -176,8 +181,7 @@ class Journey:
         return replace(s, stage=Stage.FORM, service=service, step_index=0, editing=False, problems=_NO_PROBLEMS)
 
     def _answer(self, s: JourneyState, e: ev.Answer) -> JourneyState:
-        field_ids = {f.id for f in s.step.fields}
-        if e.field_id not in field_ids:
+        if e.field_id not in {f.path for f in self._shown(s)}:
             raise KeyError("answer for a field not on this page")
         self._session().answers[e.field_id] = e.value
         if e.field_id not in s.problems:
@@ -185,25 +189,34 @@ class Journey:
         problems = {k: v for k, v in s.problems.items() if k != e.field_id}
         return replace(s, problems=MappingProxyType(problems))
 
-    def _check_page(self, step: FormStep) -> dict[str, Problem]:
-        """Validate one page's answers, storing the normalised values; return the problems."""
-        session, today = self._session(), self._today()
-        problems = {}
-        for form_field in step.fields:
-            checked = check(form_field, session.answers.get(form_field.id, ""), today)
-            session.answers[form_field.id] = checked.value
-            if checked.problem:
-                problems[form_field.id] = checked.problem
-        return problems
+    def _shown(self, s: JourneyState) -> tuple:
+        step = s.step
+        return shown_fields(s.service, step, self._session().answers) if isinstance(step, FormStep) else ()  # type: ignore[arg-type]
+
+    def _check_page(self, s: JourneyState) -> dict[str, FieldProblem]:
+        step = s.step
+        if not isinstance(step, FormStep):
+            return {}
+        return page_problems(s.service, step, self._session().answers, self._today())  # type: ignore[arg-type]
 
     def _next(self, s: JourneyState, e: ev.Next) -> JourneyState:
-        problems = self._check_page(s.step)
+        problems = self._check_page(s)
         if problems:
             return replace(s, problems=MappingProxyType(problems))
-        last = s.step_index == len(s.service.steps) - 1  # type: ignore[union-attr]
-        if s.editing or last:
+        following = self._page_after(s, s.step_index)
+        if s.editing or following is None:
             return replace(s, stage=Stage.REVIEW, editing=False, problems=_NO_PROBLEMS)
-        return replace(s, step_index=s.step_index + 1, problems=_NO_PROBLEMS)
+        return replace(s, step_index=following, problems=_NO_PROBLEMS)
+
+    def _page_after(self, s: JourneyState, index: int, direction: int = 1) -> int | None:
+        """The next page in `direction` that this citizen's answers show, if any."""
+        steps, answers = s.service.steps, self._session().answers  # type: ignore[union-attr]
+        index += direction
+        while 0 <= index < len(steps):
+            if step_shown(steps[index], answers):
+                return index
+            index += direction
+        return None
 
     def _back(self, s: JourneyState, e: ev.Back) -> JourneyState:
         if s.stage is Stage.LANGUAGE:
@@ -211,15 +224,18 @@ class Journey:
         if s.stage is Stage.CATALOGUE:
             return replace(s, stage=Stage.LANGUAGE)
         if s.stage is Stage.REVIEW:
-            return replace(s, stage=Stage.FORM, step_index=len(s.service.steps) - 1)  # type: ignore[union-attr]
+            last = self._page_after(s, len(s.service.steps), -1)  # type: ignore[union-attr]
+            return replace(s, stage=Stage.FORM, step_index=last)
         if s.editing:
             return replace(s, stage=Stage.REVIEW, editing=False, problems=_NO_PROBLEMS)
-        if s.step_index == 0:
+        earlier = self._page_after(s, s.step_index, -1)
+        if earlier is None:
             return replace(s, stage=Stage.CATALOGUE, problems=_NO_PROBLEMS)
-        return replace(s, step_index=s.step_index - 1, problems=_NO_PROBLEMS)
+        return replace(s, step_index=earlier, problems=_NO_PROBLEMS)
 
     def _edit(self, s: JourneyState, e: ev.Edit) -> JourneyState:
-        if not isinstance(s.service.steps[e.step_index], FormStep):  # type: ignore[union-attr]
+        step = s.service.steps[e.step_index]  # type: ignore[union-attr]
+        if not isinstance(step, FormStep) or not step_shown(step, self._session().answers):
             raise ValueError("only form pages can be edited")
         return replace(s, stage=Stage.FORM, step_index=e.step_index, editing=True, problems=_NO_PROBLEMS)
 
@@ -227,20 +243,30 @@ class Journey:
         session = self._session()
         service = s.service
         assert service is not None
-        # Check every page again: a page opened from the review and left with Back was not checked.
-        for index, step in enumerate(service.steps):
-            if isinstance(step, FormStep) and (problems := self._check_page(step)):
-                return replace(s, stage=Stage.FORM, step_index=index, editing=True,
-                               problems=MappingProxyType(problems))
+        # Check everything again: a page opened from the review and left with Back was not checked,
+        # and a changed answer may have made a rule on another page apply.
+        data = to_data(service, session.answers)
+        if problems := validate(service, data, self._today()):
+            return self._page_with(s, problems)
         application = Application(service_id=service.id, language=session.language,
                                   terminal_id=self._place.terminal_id,
                                   submitted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                  answers=dict(session.answers))
+                                  data=data)
         # Enter SUBMITTING before the work starts: a worker may call back at once (InlineWorker),
         # and `_submitted` only accepts a result while the journey is submitting.
         self._enter(replace(s, stage=Stage.SUBMITTING))
         self._worker.run(lambda: self._outbox.put(application, service.reference_prefix), self._submitted)
         return self.state
+
+    def _page_with(self, s: JourneyState, problems: list[FieldProblem]) -> JourneyState:
+        """The first shown page with a problem, opened for correcting."""
+        for index, step in enumerate(s.service.steps):  # type: ignore[union-attr]
+            page = replace(s, stage=Stage.FORM, step_index=index, editing=True)
+            on_page = {f.path for f in self._shown(page)} if step_shown(step, self._session().answers) else set()
+            if found := {p.field: p for p in problems if p.field in on_page}:
+                return replace(page, problems=MappingProxyType(found))
+        # A rule about something no page asks for: the definition is wrong, not the citizen.
+        raise ValueError("problem outside every page: " + ", ".join(sorted({p.code for p in problems})))
 
     def _submitted(self, result: str | BaseException) -> None:
         if self.state.stage is not Stage.SUBMITTING:
@@ -267,12 +293,19 @@ class Journey:
             self._enter(replace(self.state, printout=Printout.PRINTED))
 
     def _receipt(self, s: JourneyState) -> Receipt:
-        lang, service = s.language, s.service
+        """The receipt in the citizen's language when the printer can print its letters, else
+        in German (the reference code and QR code are the same either way)."""
+        receipt = self._receipt_in(s.language, s)
+        texts = [receipt.title, *receipt.footer, *(part for line in receipt.lines for part in line)]
+        return receipt if all(fits_paper(t) for t in texts) else self._receipt_in("de", s)
+
+    def _receipt_in(self, lang: str, s: JourneyState) -> Receipt:
+        service = s.service
         assert service is not None and s.reference is not None
         now = dt.datetime.now()
         return Receipt(
             title=tr(lang, "Receipt"),
-            lines=((tr(lang, "Service"), service.title[lang]),  # type: ignore[index]
+            lines=((tr(lang, "Service"), ts(lang, service.id, service.title)),
                    (tr(lang, "Terminal"), self._place.location)),
             reference=s.reference,
             qr_payload=s.reference,

@@ -8,8 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.forms.service import Service
-from kiosk.forms.validation import Problem
+from kiosk.forms.service import Answer, Service
 
 
 @dataclass
@@ -18,8 +17,7 @@ class Session:
     temp_root: Path
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     service: Service | None = None
-    answers: dict[str, str] = field(default_factory=dict)
-    problems: dict[str, Problem] = field(default_factory=dict)
+    answers: dict[str, Answer] = field(default_factory=dict)  # as entered, by field path
     frames: list[object] = field(default_factory=list)
     _temp_dir: Path | None = None
 
@@ -35,7 +33,6 @@ class Session:
         """Forget everything the citizen entered. Python cannot overwrite immutable strings, so
         we drop every reference; files are overwritten before they are removed."""
         self.answers.clear()
-        self.problems.clear()
         self.frames.clear()
         self.service = None
         if self._temp_dir is not None:

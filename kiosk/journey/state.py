@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from kiosk.forms.service import FormStep, Service
-from kiosk.forms.validation import Problem
+from kiosk.forms.service import Service, Step
+from kiosk.forms.validation import FieldProblem
 
 
 class Stage(enum.Enum):
@@ -48,18 +48,17 @@ class JourneyState:
     service: Service | None = None
     step_index: int = 0
     editing: bool = False  # a form page opened from the review returns to the review
-    problems: Mapping[str, Problem] = field(default_factory=lambda: MappingProxyType({}))
+    problems: Mapping[str, FieldProblem] = field(default_factory=lambda: MappingProxyType({}))
     reference: str | None = None
     printout: Printout = Printout.NONE
     countdown_s: int | None = None  # seconds left on the 'more time?' prompt
     resume: JourneyState | None = None  # where Retry returns to from the failsafe
 
     @property
-    def step(self) -> FormStep:
+    def step(self) -> Step:
+        """The page shown: a form page, or a declared step (identification, photo, fee)."""
         assert self.service is not None and self.stage is Stage.FORM
-        step = self.service.steps[self.step_index]
-        assert isinstance(step, FormStep)
-        return step
+        return self.service.steps[self.step_index]
 
     @property
     def in_session(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 # Crockford-style alphabet: no I, L, O, U, so a reference read aloud or typed is unambiguous.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -17,7 +17,7 @@ class Application:
     language: str
     terminal_id: str
     submitted_at: str
-    answers: dict[str, str]
+    data: dict[str, Any]  # as the service's JSON Schema describes it
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode("utf-8")

@@ -72,6 +72,12 @@ class EncryptedOutbox:
                               "(altered, or encrypted with another key)") from None
         return Application.from_json(plaintext)
 
+    def references(self) -> list[str]:
+        """The references of the applications waiting for delivery, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT reference FROM outbox WHERE delivered = 0 ORDER BY rowid").fetchall()
+        return [row[0] for row in rows]
+
     def pending(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM outbox WHERE delivered = 0").fetchone()[0])

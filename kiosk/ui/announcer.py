@@ -32,11 +32,12 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from hardware.speech import Speaker
+from kiosk.i18n import N_
 
 # espeak-ng amplitude of each volume step (1 = very quiet ... 5 = very loud); 3 is espeak's default.
 VOLUME_STEPS = (40, 70, 100, 140, 180)
 DEFAULT_VOLUME_STEP = 3
-VOLUME_WORDS = ("very quiet", "quiet", "medium", "loud", "very loud")
+VOLUME_WORDS = (N_("very quiet"), N_("quiet"), N_("medium"), N_("loud"), N_("very loud"))
 _MARKUP = re.compile(r"\[/?[a-z_]+(?:=[^\]]*)?\]")
 _SYMBOLS = re.compile(r"[✓?!]\s{2,}|\s*·\s*")  # "✓  ", "?  Help", "!  problem", "Willkommen · Welcome"
 

@@ -1,12 +1,13 @@
-"""A scripted citizen: walks a service through the real UI with the service's sample answers.
+"""A scripted citizen: walks a service through the real UI with the service's example answers.
 
 It taps buttons with real touch events at their place on the window (as a finger would), types
-into the input fields, writes one screenshot per screen, prints one line per screen, and at the
-end checks that the session was wiped and the welcome screen is back.
+every answer key by key on the on-screen keyboard, writes one screenshot per screen, prints one
+line per screen, and at the end checks that the session was wiped and the welcome screen is back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -20,15 +21,20 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.config import KioskConfig, installed
-from kiosk.forms.service import ServiceError, load_service
+from kiosk.forms.answers import example_answers
+from kiosk.forms.service import Answer, ServiceError, load_service, service_file
+from kiosk.journey.machine import failure_site
 from kiosk.journey.state import Overlay, Printout
+from kiosk.ui.widgets import FieldInput, KioskKeyboard
 
 if TYPE_CHECKING:
     from kiosk.app import Devices
     from kiosk.ui.kiosk_app import KioskApp
 
 SETTLE_TICKS = 2  # frames to wait after a change before looking, so the screen is drawn
-TIME_LIMIT_S = 60.0
+TIME_LIMIT_S = 90.0
+FOCUS_WAIT_S = 1.0
+KEYS_PER_FRAME = 8
 
 
 class AutopilotError(Exception):
@@ -36,9 +42,11 @@ class AutopilotError(Exception):
 
 
 class Autopilot:
-    def __init__(self, service_id: str, language: str, screenshots: Path | None, sessions: int = 1) -> None:
-        self.service_id, self.language = service_id, language
-        self.screenshots, self.sessions = screenshots, sessions
+    def __init__(self, service_id: str, languages: tuple[str, ...], screenshots: Path | None,
+                 sessions: int | None = None) -> None:
+        """Walks the service once per language in turn (then again, for `sessions` in all)."""
+        self.service_id, self.languages = service_id, languages
+        self.screenshots, self.sessions = screenshots, sessions or len(languages)
         self.exit_status = 1
         self._app: KioskApp | None = None
         self._devices: Devices | None = None
@@ -47,26 +55,29 @@ class Autopilot:
         self._shot = 0
         self._done_sessions = 0
         self._started = time.monotonic()
-        self._answers: dict[str, str] = {}
+        self._answers: dict[str, Answer] = {}
         self._typed: list[str] = []
+        self._focus_wait_until = 0.0
+        self._doing = "starting"  # said when the run gets stuck
 
     def valid_for(self, config: KioskConfig) -> bool:
-        if self.language not in config.language.offered:
-            print(f"autopilot: language {self.language!r} is not offered; offered: "
-                  f"{', '.join(config.language.offered)}", file=sys.stderr)
-            return False
+        for language in self.languages:
+            if language not in config.language.offered:
+                print(f"autopilot: language {language!r} is not offered; offered: "
+                      f"{', '.join(config.language.offered)}", file=sys.stderr)
+                return False
         if self.service_id not in config.services.offered:
             print(f"autopilot: service {self.service_id!r} is not offered; offered: "
                   f"{', '.join(config.services.offered)}", file=sys.stderr)
             return False
         try:
-            service = load_service(installed(config.services.directory) / f"{self.service_id}.toml")
+            service = load_service(service_file(installed(config.services.directory), self.service_id))
         except ServiceError as exc:
             print(f"autopilot: {exc}", file=sys.stderr)
             return False
-        self._answers = service.sample_answers()
+        self._answers = example_answers(service, dt.date.today())
         # Typed answers must be gone from every widget after the wipe (choices are fixed texts).
-        self._typed = [f.sample for f in service.fields() if f.type != "choice"]
+        self._typed = [a for a in self._answers.values() if isinstance(a, str) and len(a) > 2]
         return True
 
     def attach(self, app: KioskApp, devices: Devices) -> None:
@@ -80,10 +91,12 @@ class Autopilot:
     def _step(self, _dt: float) -> bool | None:
         try:
             if time.monotonic() - self._started > TIME_LIMIT_S * self.sessions:
-                raise AutopilotError(f"did not finish within {TIME_LIMIT_S * self.sessions:.0f} s")
+                raise AutopilotError(f"did not finish within {TIME_LIMIT_S * self.sessions:.0f} s; "
+                                     f"last: {self._doing}")
             return self._advance()
         except Exception as exc:  # any failure ends the run with a message and non-zero status
-            print(f"autopilot: FAILED: {exc}", file=sys.stderr, flush=True)
+            where = "" if isinstance(exc, AutopilotError) else f" ({failure_site(exc)})"
+            print(f"autopilot: FAILED: {exc}{where}", file=sys.stderr, flush=True)
             self._stop(1)
             return False
 
@@ -127,16 +140,20 @@ class Autopilot:
     def _on_form(self, state) -> None:  # type: ignore[no-untyped-def]
         screen = self._screen(state)
         if state.problems:
-            raise AutopilotError(f"sample answers rejected on page {state.step.id}: "
-                                 f"{', '.join(p.name for p in state.problems.values())}")
+            raise AutopilotError(f"example answers rejected on page {state.step.id}: "
+                                 f"{', '.join(f'{p.field} ({p.code})' for p in state.problems.values())}")
         journey = self._app.journey  # type: ignore[union-attr]
-        unanswered = {f: w for f, w in screen.inputs().items() if journey.answer(f) != self._answers[f]}
-        if unanswered:
-            # A ScrollView hands a tap to its children a moment later, so look again next frame.
-            for field_id, widgets in unanswered.items():
-                self._fill(widgets, self._answers[field_id])
-            self._seen = None
-            return
+        for path, widgets in screen.inputs().items():
+            wanted = self._answers[path]
+            if isinstance(widgets[0], TextInput):
+                if widgets[0].text != wanted:
+                    self._type(widgets[0], str(wanted))  # one key per frame, as a finger would
+                    return
+            elif journey.answer(path) != wanted:
+                self._doing = f"choosing {wanted!r} for {path}"
+                self._fill(widgets, wanted)
+                self._seen = None  # a ScrollView hands a tap on to its children a moment later
+                return
         self._report(state, f"form-{state.step.id}")
         self._tap(screen.ids.next)
 
@@ -152,7 +169,8 @@ class Autopilot:
             return
         self._report(state, "receipt")
         if self.screenshots and self._first_session():
-            self._devices.printer.preview_png(self.screenshots / f"{self._shot:02d}-receipt-paper.png")  # type: ignore[union-attr]
+            folder = self.screenshots / state.language if len(self.languages) > 1 else self.screenshots
+            self._devices.printer.preview_png(folder / f"{self._shot:02d}-receipt-paper.png")  # type: ignore[union-attr]
         self._tap(self._screen(state).ids.finish)
 
     def _on_goodbye(self, state) -> None:  # type: ignore[no-untyped-def]
@@ -171,14 +189,63 @@ class Autopilot:
     def _screen(self, state):  # type: ignore[no-untyped-def]
         return self._app.screens[state.stage]  # type: ignore[union-attr]
 
-    def _first_session(self) -> bool:
-        return self._done_sessions == 0
+    @property
+    def language(self) -> str:
+        return self.languages[self._done_sessions % len(self.languages)]
 
-    def _fill(self, widgets: list[Widget], value: str) -> None:
+    def _first_session(self) -> bool:
+        """The first walk in a language: reported screen by screen (later ones only counted)."""
+        return self._done_sessions < len(self.languages)
+
+    def _type(self, entry: FieldInput, wanted: str) -> None:
+        """The next key towards `wanted`: focus the field first, fix a wrong start with
+        backspace, switch the keyboard's layer when the next character is on the other one."""
+        keyboard = next((c for c in Window.children if isinstance(c, KioskKeyboard)), None)
+        self._doing = (f"typing into {entry.field_id} (focus {entry.focus}, keyboard "
+                       f"{keyboard.layout if keyboard else None}): {len(entry.text)} of {len(wanted)} characters")
+        if not entry.focus or keyboard is None or keyboard.target is not entry:
+            if time.monotonic() < self._focus_wait_until:
+                return  # a tap reaches a field in a ScrollView a moment later
+            self._focus_wait_until = time.monotonic() + FOCUS_WAIT_S
+            self._tap(entry)
+            return
+        for _ in range(KEYS_PER_FRAME):  # each tap is handled at once; drawing waits for the frame
+            typed = entry.text
+            if typed == wanted:
+                return
+            if not wanted.startswith(typed):
+                self._press(keyboard, "backspace")
+                continue
+            if len(typed) > len(wanted) + 2:
+                raise AutopilotError(f"the keyboard typed more than asked into {entry.field_id}")
+            char = wanted[len(typed)]
+            if entry.capitalises_next() and char.isupper():
+                char = char.lower()  # names get their capitals by themselves
+            char = keyboard.shortcut(wanted[len(typed):]) or char  # e.g. the DE key of the IBAN pad
+            shifted = keyboard.have_shift
+            self._press(keyboard, char)
+            if keyboard.have_shift != shifted:
+                return  # the keyboard shows the other layer from the next frame on: look again then
+
+    def _press(self, keyboard: KioskKeyboard, text: str) -> None:
+        found = keyboard.key_position(text)
+        if found is None:
+            raise AutopilotError(f"no key for {text!r} on the {keyboard.layout} keyboard")
+        mode, centre = found
+        if mode != keyboard.layout_mode:  # on the other layer: switch first
+            found = keyboard.key_position("shift")
+            assert found is not None, "a layout with two layers has a shift key"
+            centre = found[1]
+        touch = UnitTestTouch(*centre)
+        touch.touch_down()
+        touch.touch_up()
+
+    def _fill(self, widgets: list[Widget], value: Answer) -> None:
         for widget in widgets:
-            if isinstance(widget, TextInput):
-                widget.text = value
-            elif getattr(widget, "value", None) == value:
+            if isinstance(value, list):
+                if (widget.value in value) != (widget.state == "down"):
+                    self._tap(widget)
+            elif widget.value == value and widget.state != "down":
                 self._tap(widget)
 
     def _tap(self, widget: Widget) -> None:
@@ -200,7 +267,9 @@ class Autopilot:
             return  # repeated sessions (--sessions N) only print their count
         shown = ""
         if self.screenshots:
-            path = self.screenshots / f"{self._shot:02d}-{name}.png"
+            folder = self.screenshots / state.language if len(self.languages) > 1 else self.screenshots
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self._shot:02d}-{name}.png"
             saved = Window.screenshot(name=str(path.with_name("shot.png")))
             Path(saved).replace(path)
             shown = path.name

@@ -23,7 +23,7 @@ from kivy.uix.widget import Widget
 
 from hardware.speech import Speaker
 from kiosk.config import KioskConfig
-from kiosk.i18n import tr
+from kiosk.i18n import RTL_LANGUAGES, tr
 from kiosk.journey import events as ev
 from kiosk.journey.machine import Journey, failure_site
 from kiosk.journey.state import JourneyState, Overlay, Stage
@@ -55,6 +55,7 @@ TEXT_CACHES = ("textinput.label", "textinput.width")
 
 class KioskApp(App):
     language = StringProperty("de")
+    rtl = BooleanProperty(False)  # the language is written right to left: texts and rows mirror
     theme = ObjectProperty(None)
     ready = BooleanProperty(False)  # the first frame of the welcome screen was drawn
     keyboard_height = NumericProperty(0)  # screens keep their content above the on-screen keyboard
@@ -162,6 +163,9 @@ class KioskApp(App):
         else:
             self.screens[Stage.WELCOME].tick(self.journey.now())
 
+    def on_language(self, _app: App, language: str) -> None:
+        self.rtl = language in RTL_LANGUAGES
+
     def t(self, message: str, language: str | None = None, **values: object) -> str:
         """Translate for the screen; kv passes app.language so texts follow a language change."""
         return tr(language or self.language, message, **values)
@@ -242,30 +246,30 @@ class KioskApp(App):
     def set_text_size(self, scale: float) -> None:
         assert scale in TEXT_SIZES
         self.theme.scale = scale
-        self._confirm("Text size", f"{round(scale * 100)} %")
+        self._confirm(self.t("Text size"), f"{round(scale * 100)} %")
 
     def set_high_contrast(self, high: bool) -> None:
         self.theme.high_contrast = high
-        self._confirm("Contrast", self.t("High contrast" if high else "Normal"))
+        self._confirm(self.t("Contrast"), self.t("High contrast") if high else self.t("Normal"))
 
     def set_speech(self, on: bool) -> None:
         if not on:
             self.speaker.stop()  # silence at once, not after the current sentence
         self.announcer.speech = on
-        self._confirm("Read aloud", self.t("Speech on"))
+        self._confirm(self.t("Read aloud"), self.t("Speech on"))
 
     def change_volume(self, steps: int) -> None:
         self.announcer.volume_step = max(1, min(len(VOLUME_STEPS), self.announcer.volume_step + steps))
-        self._confirm("Volume", self.t("{word} ({step} of {steps})", word=self.t(self.announcer.volume_word),
+        self._confirm(self.t("Volume"), self.t("{word} ({step} of {steps})", word=self.t(self.announcer.volume_word),
                                        step=int(self.announcer.volume_step), steps=len(VOLUME_STEPS)))
 
     def set_low_layout(self, low: bool) -> None:
         self.theme.low_layout = low
-        self._confirm("Layout", self.t("All at the bottom" if low else "Normal layout"))
+        self._confirm(self.t("Layout"), self.t("All at the bottom") if low else self.t("Normal layout"))
 
     def _confirm(self, setting: str, value: str) -> None:
         """Say the new setting (with speech on; a change of volume is heard at the new volume)."""
-        self.announcer.queue(Part.SETTING, [f"{self.t(setting)}: {value}"])
+        self.announcer.queue(Part.SETTING, [f"{setting}: {value}"])
 
 
 class UiFailsafe(ExceptionHandler):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kivy.event import EventDispatcher
-from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, OptionProperty
+from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
 MM_PER_INCH = 25.4
 # The text sizes a citizen can choose: 100, 150 and 200 % (WCAG 1.4.4: up to 200 % without
@@ -37,7 +37,7 @@ class Theme(EventDispatcher):
     """Sizes follow the screen and the citizen's text size. Colours meet WCAG AAA contrast
     (7:1) for text in both palettes, because many users are elderly (see PALETTES)."""
 
-    scale = OptionProperty(1.0, options=TEXT_SIZES)
+    scale = NumericProperty(1.0)  # the panel offers TEXT_SIZES; `kiosk ui audit --sizes` may try others
     high_contrast = BooleanProperty(False)
     low_layout = BooleanProperty(False)  # every control in the lower part (wheelchair users)
     touch = NumericProperty(48)

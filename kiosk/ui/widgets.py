@@ -23,12 +23,13 @@ from kivy.uix.widget import Widget
 
 from kiosk.config import REPO_ROOT
 from kiosk.ui.announcer import Part
+from kiosk.ui.rtl import BidiBehavior, Row
 
 
 KEYBOARDS = REPO_ROOT / "config" / "keyboards"
 
 
-class ButtonBase(Button):
+class ButtonBase(BidiBehavior, Button):
     """`primary` buttons are filled, others outlined (shape, not only colour). A button is at
     least `min_height` tall (0: the theme's button height) and grows when its text wraps."""
 
@@ -60,10 +61,10 @@ class AccessButton(ButtonBase):
     symbol_size = NumericProperty(32)
 
 
-class ButtonRow(BoxLayout):
-    """Buttons side by side, as tall as the tallest one. When a button's text would not fit its
-    share of the row on one line (large text, a long translation), the buttons are stacked one
-    above the other instead of squeezed: rows stack rather than cut or break words."""
+class ButtonRow(Row):
+    """Buttons side by side (from the right in Arabic), as tall as the tallest one. When a
+    button's text would not fit its share of the row (large text, a long translation), the
+    buttons are stacked one above the other instead of squeezed: rows stack rather than cut."""
 
     stacked = BooleanProperty(False)
     max_lines = NumericProperty(2)  # a button's text may wrap onto this many lines side by side
@@ -192,8 +193,10 @@ class ScreenFrame(PageScroll):
             self.scroll_y = 1
 
 
-class ChoiceButton(ToggleButton):
-    value = StringProperty("")
+class ChoiceButton(BidiBehavior, ToggleButton):
+    """One answer to tap; the chosen one is ticked (shape, not colour alone)."""
+
+    value = ObjectProperty("")  # a choice's value, or True/False for yes/no
 
 
 def _ancestors(widget: Widget) -> list[Widget]:
@@ -213,7 +216,7 @@ class FieldInput(TextInput):
 
     field_id = StringProperty("")
     problem = BooleanProperty(False)  # framed in the error colour; the message says what is wrong
-    keyboard_layout = StringProperty("text")  # or "numeric" (config/keyboards/*.json)
+    keyboard_layout = StringProperty("text")  # a layout in config/keyboards/, e.g. numeric, iban
     capitalise = BooleanProperty(False)  # names: a letter starting a word is written capital
 
     def on_focus(self, _input: TextInput, focused: bool) -> None:
@@ -224,10 +227,14 @@ class FieldInput(TextInput):
             announcer.queue(Part.FOCUS, box.spoken_label())
 
     def insert_text(self, substring: str, from_undo: bool = False) -> None:
-        before = self.text[:self.cursor_index()]
-        if self.capitalise and substring.isalpha() and (not before or before[-1] in " -'’"):
+        if self.capitalises_next() and substring.isalpha():
             substring = substring[0].upper() + substring[1:]
         super().insert_text(substring, from_undo=from_undo)
+
+    def capitalises_next(self) -> bool:
+        """Whether the next letter typed is written capital by itself (a word starts)."""
+        before = self.text[:self.cursor_index()]
+        return self.capitalise and (not before or before[-1] in " -'’")
 
     def _ensure_clipboard(self) -> None:
         pass
@@ -264,17 +271,63 @@ class KioskKeyboard(VKeyboard):
         # One keyboard serves every field: each field says which layout it wants.
         self.have_shift = False
         self.layout = getattr(target, "keyboard_layout", "text")
+        # Kivy loads the layout on the next frame; a finger (or the scripted citizen) that types
+        # at once would hit keys of the old layout, or none (a KeyError inside Kivy).
+        self._load_layout()
 
-    def refresh_active_keys_layer(self) -> None:
-        # A key still held down from the previous layout (the finger that closed the keyboard)
-        # is not on this one: Kivy would look it up anyway and fail with an IndexError.
-        geometry = self.layout_geometry
-        self.active_keys = {uid: (line, index) for uid, (line, index) in self.active_keys.items()
-                            if index < len(geometry.get(f"LINE_{line}", ()))}
-        super().refresh_active_keys_layer()
+    def process_key_on(self, touch: object) -> None:
+        shifted = self.have_shift
+        super().process_key_on(touch)
+        if self._special(touch) == "shift":
+            # Kivy's shift works only while held, which needs two fingers: a tap switches it.
+            self.have_shift = not shifted
+
+    def process_key_up(self, touch: object) -> None:
+        shifted, special = self.have_shift, self._special(touch)
+        super().process_key_up(touch)  # releasing shift would switch it off again
+        # One capital letter, then small ones again, as on a phone; the IBAN letters stay
+        # until switched back, because IBAN letters come in runs (NL91 ABNA …).
+        self.have_shift = shifted and (special == "shift" or self.layout == "iban")
+        # Show the layer now, not on the next frame: a quick finger would otherwise hit a key of
+        # the old layer's geometry (an IndexError in Kivy when the layers differ in size).
+        self._update_layout_mode()
+
+    def _special(self, touch: object) -> str | None:
+        key = getattr(touch, "ud", {}).get(self.uid, {}).get("key")
+        return key[0][2] if key else None
+
+    def key_position(self, text: str) -> tuple[str, tuple[float, float]] | None:
+        """Which layer ('normal' or 'shift') has a key typing `text` (or a special key such as
+        'shift'), and its centre in window coordinates when that layer is shown (for the
+        scripted citizen, who taps keys like anyone else)."""
+        layout = self.available_layouts[self.layout]
+        for mode in ("normal", "shift"):
+            for line in range(1, layout["rows"] + 1):
+                keys = layout.get(f"{mode}_{line}", ())
+                for index, key in enumerate(keys):
+                    if (key[1] or key[2]) == text:
+                        return mode, self._centre(layout, line, keys, index)
+        return None
+
+    def shortcut(self, rest: str) -> str | None:
+        """A key typing several characters at once that `rest` starts with (DE, .de)."""
+        layout = self.available_layouts[self.layout]
+        texts = {k[1] for name, keys in layout.items() if name.startswith("normal_") for k in keys}
+        return next((t for t in texts if t and len(t) > 1 and rest.startswith(t)), None)
+
+    def _centre(self, layout: dict, line: int, keys: list, index: int) -> tuple[float, float]:
+        # Computed from the layout as Kivy places keys (refresh_keys_hint), not read from
+        # layout_geometry, which Kivy updates a frame after the layer changed.
+        top, right, bottom, left = self.margin_hint
+        unit_w = (1 - left - right) / layout["cols"]
+        unit_h = (1 - top - bottom) / layout["rows"]
+        x = left + sum(k[3] for k in keys[:index]) * unit_w + keys[index][3] * unit_w / 2
+        y = bottom + (layout["rows"] - line) * unit_h + unit_h / 2
+        # The docked keyboard is a scaled Scatter on the window: local → parent is the window.
+        return self.to_parent(x * self.width, y * self.height)
 
 
-class Text(Label):
+class Text(BidiBehavior, Label):
     """Wrapping text whose height follows its content."""
 
 
@@ -282,11 +335,15 @@ class Heading(Text):
     pass
 
 
+class BarTitle(BidiBehavior, Label):
+    """The top bar's title: on its own line above the buttons when they do not fit beside it."""
+
+
 class TopBar(BoxLayout):
     """Title, and on every screen the accessibility and help buttons; cancel whenever a session
     is open. When title and buttons do not fit on one line (large text, a long service name),
     the title gets a line of its own above the buttons, and the buttons wrap onto further lines:
-    nothing is shortened or cut off."""
+    nothing is shortened or cut off. Its row of title and buttons mirrors in Arabic."""
 
     title = StringProperty("")
     can_cancel = BooleanProperty(True)
@@ -328,17 +385,19 @@ class FieldBox(BoxLayout):
     """One question: label, hint, input, and the problem in words (never colour alone). With
     speech on, a problem is said when it appears (see kiosk/ui/announcer.py)."""
 
-    field = ObjectProperty(None, allownone=True)
+    field = ObjectProperty(None, allownone=True)  # kiosk.forms.service.FormField
+    label = StringProperty("")  # in the citizen's language
+    help = StringProperty("")
     problem = StringProperty("")
 
     def spoken_label(self) -> list[str]:
         """What is said when the field gets the focus: its label and hint, never its value."""
-        return [self.ids.label.text, self.ids.hint.text]
+        return [self.label, self.help]
 
     def on_problem(self, _box: FieldBox, problem: str) -> None:
         announcer = _announcer()
         if problem and announcer is not None:
-            announcer.queue(Part.PROBLEM, [f"{self.ids.label.text}: {problem}"])
+            announcer.queue(Part.PROBLEM, [f"{self.label}: {problem}"])
 
 
 def _announcer():  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import REPO_ROOT
+from kiosk.config import REPO_ROOT, KioskConfig
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +80,44 @@ def test_autopilot_walks_the_service_and_comes_back_wiped(tmp_path: Path, langua
 def test_autopilot_rejects_an_unknown_service() -> None:
     done = kiosk("demo", "--autopilot", "hundesteuer", timeout=30)
     assert done.returncode == 2
-    assert "service 'hundesteuer' is not offered; offered: meldebescheinigung" in done.stderr
+    offered = ", ".join(KioskConfig().services.offered)
+    assert f"service 'hundesteuer' is not offered; offered: {offered}" in done.stderr
+
+
+def services_config(tmp_path: Path, directory: Path, offered: list[str]) -> Path:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[paths]\ndata_dir = "{tmp_path / "data"}"\ntemp_dir = "{tmp_path / "tmp"}"\n'
+                      f'[services]\ndirectory = "{directory}"\noffered = {offered!r}\n'.replace("'", '"'),
+                      encoding="utf-8")
+    return config
+
+
+def test_run_refuses_to_start_when_no_service_loads(tmp_path: Path) -> None:
+    services = tmp_path / "services"
+    services.mkdir()
+    (services / "ummeldung.yaml").write_text("id: ummeldung\ntitle: [\n", encoding="utf-8")
+    done = kiosk("run", "--config", str(services_config(tmp_path, services, ["meldebescheinigung", "ummeldung"])),
+                 timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "kiosk: not starting: no service could be loaded" in done.stderr
+    assert f"{services / 'meldebescheinigung.yaml'}: service definition not found" in done.stderr
+    assert f"{services / 'ummeldung.yaml'}: not valid YAML" in done.stderr
+
+
+def test_a_broken_service_is_left_out_and_the_others_work(tmp_path: Path) -> None:
+    services = tmp_path / "services"
+    services.mkdir()
+    (services / "meldebescheinigung.yaml").write_bytes((REPO_ROOT / "config" / "services" /
+                                                        "meldebescheinigung.yaml").read_bytes())
+    (services / "ummeldung.yaml").write_text("id: ummeldung\ntitle: [\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    config = services_config(tmp_path, services, ["ummeldung", "meldebescheinigung"])
+    done = kiosk("demo", "--config", str(config), "--autopilot", "meldebescheinigung", "--data",
+                 str(tmp_path / "data"), env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "RECEIPT" in done.stdout
+    log = (tmp_path / "data" / "logs" / "kiosk.log").read_text(encoding="utf-8")
+    assert f"service left out: {services / 'ummeldung.yaml'}: not valid YAML" in log
 
 
 def test_terminal_tells_systemd_it_is_ready_and_alive(tmp_path: Path) -> None:

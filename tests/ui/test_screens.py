@@ -7,15 +7,20 @@ cannot show the outcome (was it stored, spoken, printed, forgotten).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from pathlib import Path
 from typing import Callable
 
 import pytest
+from babel.numbers import format_currency
 
 from hardware.printer import PaperStatus
-from kiosk.forms.service import FormField, FormStep, Service
+from kiosk.forms.answers import example_answers, shown_fields, shown_value, to_data
+from kiosk.forms.service import Answer, FormField, FormStep, Service
+from kiosk.forms.validation import FieldProblem, message
+from kiosk.i18n import LANGUAGE_NAMES, LANGUAGES, tr, ts
 from kiosk.outbox.store import OutboxError
 from tests.ui.checks import assert_nothing_cut_off, assert_overlay_in_window
 from tests.ui.conftest import TIMING, Kiosk, plain
@@ -26,21 +31,22 @@ SERVICE = "meldebescheinigung"
 REFERENCE = re.compile(r"\bMB-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 START = "Beginnen  ·  Start"
 WELCOME = "Willkommen  ·  Welcome"
-LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
 
 # Valid, but unlike anything else the terminal holds, so finding one anywhere is a leak.
-CANARY = {
-    "given_names": "Kanarienvogel",
-    "family_name": "Zwitscherling-Piepmatz",
-    "date_of_birth": "29.02.1904",
-    "street": "Gimpelsteigweg",
-    "house_number": "9713b",
-    "postcode": "09871",
-    "city": "Trillerhausen",
-    "purpose": "other",
-    "delivery": "pickup",
+CANARY: dict[str, Answer] = {
+    "vorname": "Kanarienvogel",
+    "familienname": "Zwitscherling-Piepmatz",
+    "geburtsdatum": "29.02.1904",
+    "anschrift.strasse": "Gimpelsteigweg",
+    "anschrift.hausnummer": "9713b",
+    "anschrift.plz": "09871",
+    "anschrift.ort": "Trillerhausen",
+    "zweck": "sonstiges",
+    "zustellung": "abholung",
 }
-TYPED_CANARIES = [v for k, v in CANARY.items() if k not in ("purpose", "delivery")]
+TYPED_CANARIES = [str(v) for k, v in CANARY.items() if k not in ("zweck", "zustellung")]
+# ... and how the data for the office holds the date: it must not be found outside the outbox either.
+CANARY_TRACES = [*TYPED_CANARIES, "1904-02-29"]
 
 
 # -- walking the journey like a citizen --------------------------------------------------
@@ -49,8 +55,8 @@ def service(kiosk: Kiosk) -> Service:
     return kiosk.journey.services[SERVICE]
 
 
-def sample_answers(kiosk: Kiosk) -> dict[str, str]:
-    return service(kiosk).sample_answers()
+def sample_answers(kiosk: Kiosk) -> dict[str, Answer]:
+    return example_answers(service(kiosk), dt.date.today())
 
 
 def pages(kiosk: Kiosk) -> list[FormStep]:
@@ -58,14 +64,18 @@ def pages(kiosk: Kiosk) -> list[FormStep]:
 
 
 def step_heading(kiosk: Kiosk, index: int, language: str) -> str:
+    """The heading of the index-th page, e.g. 'Schritt 2 von 3: Ihre Anschrift'."""
     step = pages(kiosk)[index]
     total = len(service(kiosk).steps)
-    return (f"Schritt {index + 1} von {total}: {step.title['de']}" if language == "de"
-            else f"Step {index + 1} of {total}: {step.title['en']}")
+    title = ts(language, SERVICE, step.title)
+    return (f"Schritt {index + 1} von {total}: {title}" if language == "de"
+            else tr(language, "Step {number} of {total}: {title}", number=index + 1, total=total, title=title))
 
 
-def choice_label(form_field: FormField, value: str, language: str) -> str:
-    return next(c.label[language] for c in form_field.choices if c.value == value)
+def choice_label(form_field: FormField, value: Answer, language: str) -> str:
+    if form_field.kind == "yesno":
+        return tr(language, "Yes" if value else "No")
+    return next(ts(language, SERVICE, c.label) for c in form_field.choices if c.value == value)
 
 
 def start(kiosk: Kiosk, language: str = "de") -> None:
@@ -74,17 +84,21 @@ def start(kiosk: Kiosk, language: str = "de") -> None:
     kiosk.tap_text(START)
     kiosk.expect("Bitte wählen Sie Ihre Sprache")
     kiosk.tap_text(LANGUAGE_NAMES[language])
-    kiosk.expect("Was möchten Sie tun?" if language == "de" else "What would you like to do?")
-    kiosk.tap_text(service(kiosk).title[language])
+    kiosk.expect("Was möchten Sie tun?" if language == "de" else tr(language, "What would you like to do?"))
+    kiosk.tap_text(ts(language, SERVICE, service(kiosk).title))
     kiosk.expect(step_heading(kiosk, 0, language))
 
 
-def fill_page(kiosk: Kiosk, step: FormStep, answers: dict[str, str], language: str) -> None:
-    for form_field in step.fields:
-        if form_field.type == "choice":
-            kiosk.tap_text(choice_label(form_field, answers[form_field.id], language))
+def fill_page(kiosk: Kiosk, step: FormStep, answers: dict[str, Answer], language: str) -> None:
+    for form_field in shown_fields(service(kiosk), step, kiosk.journey.answers()):
+        value = answers[form_field.path]
+        if form_field.kind == "multichoice":
+            for chosen in value:  # type: ignore[union-attr]
+                kiosk.tap_text(choice_label(form_field, chosen, language))
+        elif form_field.kind in ("choice", "yesno"):
+            kiosk.tap_text(choice_label(form_field, value, language))
         else:
-            kiosk.type_into(form_field.id, answers[form_field.id])
+            kiosk.type_into(form_field.path, str(value))
 
 
 def next_label(kiosk: Kiosk, index: int, language: str) -> str:
@@ -94,7 +108,7 @@ def next_label(kiosk: Kiosk, index: int, language: str) -> str:
     return "Check my answers" if last else "Next"
 
 
-def fill_all_pages(kiosk: Kiosk, answers: dict[str, str], language: str = "de",
+def fill_all_pages(kiosk: Kiosk, answers: dict[str, Answer], language: str = "de",
                    on_page: Callable[[int], None] = lambda _i: None) -> None:
     """From the first page to the review, answering every question."""
     for index, step in enumerate(pages(kiosk)):
@@ -105,16 +119,26 @@ def fill_all_pages(kiosk: Kiosk, answers: dict[str, str], language: str = "de",
     kiosk.expect("Bitte prüfen Sie Ihre Angaben" if language == "de" else "Please check your answers")
 
 
-def shown_answers(kiosk: Kiosk, answers: dict[str, str], language: str) -> list[str]:
-    """How the review shows each answer: 'Label:  value' (choices by their label)."""
+def shown_answers(kiosk: Kiosk, answers: dict[str, Answer], language: str) -> list[str]:
+    """How the review shows each answer: 'Label:  value' (choices by their label, dates as
+    day.month.year, postcodes without spaces)."""
     shown = []
     for step in pages(kiosk):
-        for form_field in step.fields:
-            value = answers[form_field.id]
-            if form_field.type == "choice":
-                value = choice_label(form_field, value, language)
-            shown.append(f"{form_field.label[language]}:  {value}")
+        for form_field in shown_fields(service(kiosk), step, answers):
+            value = answers[form_field.path]
+            if form_field.kind in ("choice", "yesno"):
+                text = choice_label(form_field, value, language)
+            elif form_field.kind == "multichoice":
+                text = ", ".join(choice_label(form_field, v, language) for v in value)  # type: ignore[union-attr]
+            else:
+                text = shown_value(form_field, value)
+            shown.append(f"{ts(language, SERVICE, form_field.label)}:  {text}")
     return shown
+
+
+def problem_message(kiosk: Kiosk, path: str, code: str, language: str = "de") -> str:
+    """What the page says under a field with this problem."""
+    return message(language, service(kiosk), FieldProblem(path, code))
 
 
 def reference_on_screen(kiosk: Kiosk) -> str:
@@ -139,10 +163,13 @@ def test_meldebescheinigung_in_german(kiosk: Kiosk) -> None:
     answers = sample_answers(kiosk)
     kiosk.screenshot("01-welcome")
     kiosk.tap_text(START)
-    kiosk.expect("Bitte wählen Sie Ihre Sprache  ·  Please choose your language", "Deutsch", "English")
+    kiosk.expect("Bitte wählen Sie Ihre Sprache  ·  Please choose your language",
+                 *(LANGUAGE_NAMES[code] for code in LANGUAGES))  # each language by its own name
     kiosk.screenshot("02-language")
     kiosk.tap_text("Deutsch")
-    kiosk.expect("Was möchten Sie tun?", "Meldebescheinigung beantragen")
+    # Each service with what it is for and what it costs, said before the citizen starts.
+    fee = tr("de", "Fee: {amount}", amount=format_currency(10.0, "EUR", locale="de"))
+    kiosk.expect("Was möchten Sie tun?", "Meldebescheinigung beantragen", service(kiosk).summary, fee)
     kiosk.screenshot("03-catalogue")
     kiosk.tap_text("Meldebescheinigung beantragen")
 
@@ -150,7 +177,7 @@ def test_meldebescheinigung_in_german(kiosk: Kiosk) -> None:
         kiosk.screenshot(f"04-form-{index + 1}")
 
     kiosk.expect(step_heading(kiosk, 0, "de"))
-    kiosk.tap(kiosk.input("given_names"))
+    kiosk.tap(kiosk.input("vorname"))
     kiosk.screenshot("04-form-1-keyboard")
     kiosk.close_keyboard()
     fill_all_pages(kiosk, answers, "de", on_page=page_done)
@@ -167,7 +194,8 @@ def test_meldebescheinigung_in_german(kiosk: Kiosk) -> None:
 
     stored = kiosk.outbox.read(reference)
     assert stored.service_id == SERVICE and stored.language == "de"
-    assert stored.answers == answers
+    assert stored.data == to_data(service(kiosk), answers)
+    assert stored.data["geburtsdatum"] == "1964-08-12" and stored.data["anschrift"]["plz"] == "51147"
     assert reference.encode() in kiosk.devices.printer.last_bytes  # the receipt carries it too
 
     kiosk.tap_text("Fertig")
@@ -176,7 +204,8 @@ def test_meldebescheinigung_in_german(kiosk: Kiosk) -> None:
     kiosk.tap_text("Zurück zum Anfang")
     kiosk.expect(WELCOME)
     kiosk.screenshot("08-welcome-again")
-    assert_welcome_and_empty(kiosk, [answers[k] for k in ("given_names", "family_name", "street", "city")])
+    assert_welcome_and_empty(kiosk, [str(answers[k]) for k in ("vorname", "familienname", "anschrift.strasse",
+                                                                "anschrift.ort")])
 
 
 def test_meldebescheinigung_in_english(kiosk: Kiosk) -> None:
@@ -192,6 +221,7 @@ def test_meldebescheinigung_in_english(kiosk: Kiosk) -> None:
                  "Please take your receipt from the printer below the screen.")
     reference = reference_on_screen(kiosk)
     assert kiosk.outbox.read(reference).language == "en"
+    assert kiosk.outbox.read(reference).data == to_data(service(kiosk), answers)
     kiosk.tap_text("Done")
     kiosk.expect("Goodbye!", "Your answers have been deleted from this terminal.")
     # Nobody taps: the goodbye screen gives way to the welcome screen, in German again.
@@ -207,32 +237,35 @@ def test_postcode_error_shown_next_to_field_and_cleared_when_corrected(kiosk: Ki
     fill_page(kiosk, pages(kiosk)[0], answers, "de")
     kiosk.tap_text("Weiter")
     kiosk.expect(step_heading(kiosk, 1, "de"))
-    fill_page(kiosk, pages(kiosk)[1], {**answers, "postcode": "5114"}, "de")
+    fill_page(kiosk, pages(kiosk)[1], {**answers, "anschrift.plz": "5114"}, "de")
     kiosk.tap_text("Weiter")
 
-    message = "Eine Postleitzahl hat fünf Ziffern, zum Beispiel 51147."
-    kiosk.expect(message)
+    message_ = problem_message(kiosk, "anschrift.plz", "postal-code-de")
+    assert "Postleitzahl" in message_  # names the field by its label
+    kiosk.expect(message_)
     assert step_heading(kiosk, 1, "de") in kiosk.texts_on_screen()  # the page stayed
-    assert kiosk.field_texts()["postcode"] == "5114"  # and kept what was typed
+    assert kiosk.field_texts()["anschrift.plz"] == "5114"  # and kept what was typed
     kiosk.screenshot("postcode-error")
     # Next to the field: the message is drawn between the postcode field and the next question.
-    error = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == "!  " + message)
-    postcode = kiosk.input("postcode")
+    error = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == "!  " + message_)
+    postcode = kiosk.input("anschrift.plz")
     town_label = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == "Ort")
     assert town_label.to_window(*town_label.pos)[1] < error.to_window(*error.pos)[1] \
         < postcode.to_window(*postcode.pos)[1]
-    assert sum(message in t for t in kiosk.texts_on_screen()) == 1  # only the wrong field
-    assert postcode.problem and not kiosk.input("city").problem  # framed in the error colour
+    assert sum(message_ in t for t in kiosk.texts_on_screen()) == 1  # only the wrong field
+    assert postcode.problem and not kiosk.input("anschrift.ort").problem  # framed in the error colour
 
     # The citizen taps the field and adds the missing digit on the on-screen keyboard.
     kiosk.tap(postcode)
     kiosk.press_keys("7")
-    assert kiosk.field_texts()["postcode"] == "51147"
-    assert message not in kiosk.screen_text()
+    assert kiosk.field_texts()["anschrift.plz"] == "51147"
+    assert message_ not in kiosk.screen_text()
     assert not postcode.problem
     kiosk.close_keyboard()
     kiosk.tap_text("Weiter")
     kiosk.expect(step_heading(kiosk, 2, "de"))
+    assert message_ != problem_message(kiosk, "anschrift.plz", "postal-code-de", "en"), \
+        f"the German screen said it in English: {message_!r}"
 
 
 def test_a_problem_scrolled_out_of_sight_is_brought_into_view(kiosk: Kiosk) -> None:
@@ -242,15 +275,15 @@ def test_a_problem_scrolled_out_of_sight_is_brought_into_view(kiosk: Kiosk) -> N
     kiosk.tap_text("Weiter")
     kiosk.expect(step_heading(kiosk, 1, "de"))
     # A mistake in the first field, then the rest typed: the page has scrolled down to the town.
-    fill_page(kiosk, pages(kiosk)[1], {**answers, "street": "Heidestraße!"}, "de")
-    assert not kiosk.in_view(kiosk.input("street"))
+    fill_page(kiosk, pages(kiosk)[1], {**answers, "anschrift.strasse": "Heidestraße!"}, "de")
+    assert not kiosk.in_view(kiosk.input("anschrift.strasse"))
     kiosk.tap_text("Weiter")
-    message = "!  Bitte nur Buchstaben verwenden (Bindestriche, Punkte und Leerzeichen sind erlaubt)."
-    kiosk.expect(message)
-    error = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == message)
+    message_ = "!  " + problem_message(kiosk, "anschrift.strasse", "street")
+    kiosk.expect(message_)
+    error = next(w for w in kiosk.visible_widgets() if getattr(w, "text", "") == message_)
     kiosk.screenshot("street-error")
     assert kiosk.in_view(error), "the citizen taps 'Weiter' and sees nothing happen"
-    assert kiosk.in_view(kiosk.input("street"))
+    assert kiosk.in_view(kiosk.input("anschrift.strasse"))
 
 
 def speech_on(kiosk: Kiosk) -> None:
@@ -302,7 +335,7 @@ def test_more_time_prompt_running_out_ends_the_session(kiosk: Kiosk) -> None:
     kiosk.idle_for(TIMING.prompt_s)
     kiosk.wait_until(lambda: kiosk.overlay() is None, what="the prompt to close")
     assert kiosk.devices.speaker.last_text == ""  # the prompt is not left to be replayed
-    assert_welcome_and_empty(kiosk, [answers["given_names"], answers["family_name"]])
+    assert_welcome_and_empty(kiosk, [str(answers["vorname"]), str(answers["familienname"])])
 
 
 def test_cancel_asks_first_and_only_then_deletes(kiosk: Kiosk) -> None:
@@ -321,7 +354,7 @@ def test_cancel_asks_first_and_only_then_deletes(kiosk: Kiosk) -> None:
     kiosk.tap_text("Abbrechen")
     kiosk.expect("Möchten Sie wirklich abbrechen?")
     kiosk.tap_text("Ja, abbrechen und löschen")
-    assert_welcome_and_empty(kiosk, [answers["given_names"], answers["family_name"]])
+    assert_welcome_and_empty(kiosk, [str(answers["vorname"]), str(answers["familienname"])])
 
 
 # -- help on every screen ----------------------------------------------------------------
@@ -484,7 +517,7 @@ def test_failsafe_shows_no_traceback_and_retry_keeps_the_answers(kiosk: Kiosk,
 
     def broken_put(application, prefix):  # type: ignore[no-untyped-def]
         raise OutboxError(f"{kiosk.config.paths.data_dir}/outbox.sqlite3: cannot store application: "
-                          f"database or disk is full ({application.answers['family_name']})")
+                          f"database or disk is full ({application.data['familienname']})")
 
     monkeypatch.setattr(kiosk.outbox, "put", broken_put)
     kiosk.tap_text("Antrag absenden")
@@ -494,9 +527,9 @@ def test_failsafe_shows_no_traceback_and_retry_keeps_the_answers(kiosk: Kiosk,
     kiosk.screenshot("failsafe")
     shown = kiosk.screen_text()
     for technical in ("Traceback", "Error", "Exception", "outbox", "sqlite", ".py", "disk",
-                      answers["family_name"]):
+                      answers["familienname"]):
         assert technical not in shown, f"{technical!r} shown on the failsafe screen"
-    assert answers["family_name"] not in kiosk.log_file.read_text(encoding="utf-8")
+    assert str(answers["familienname"]) not in kiosk.log_file.read_text(encoding="utf-8")
 
     kiosk.tap_text("Noch einmal versuchen")
     kiosk.expect("Bitte prüfen Sie Ihre Angaben")
@@ -505,7 +538,7 @@ def test_failsafe_shows_no_traceback_and_retry_keeps_the_answers(kiosk: Kiosk,
     monkeypatch.undo()
     kiosk.tap_text("Antrag absenden")
     kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.")
-    assert kiosk.outbox.read(reference_on_screen(kiosk)).answers == answers
+    assert kiosk.outbox.read(reference_on_screen(kiosk)).data == to_data(service(kiosk), answers)
 
 
 def test_receipt_without_paper_still_shows_the_reference(kiosk: Kiosk) -> None:
@@ -520,7 +553,7 @@ def test_receipt_without_paper_still_shows_the_reference(kiosk: Kiosk) -> None:
     reference = reference_on_screen(kiosk)
     kiosk.screenshot("receipt-no-paper")
     assert "Bitte nehmen Sie Ihren Beleg" not in kiosk.screen_text()
-    assert kiosk.outbox.read(reference).answers == answers
+    assert kiosk.outbox.read(reference).data == to_data(service(kiosk), answers)
     assert kiosk.devices.printer.last_bytes == b""
     kiosk.tap_text("Fertig")
     kiosk.expect("Auf Wiedersehen!")
@@ -559,21 +592,21 @@ def test_no_answer_survives_the_session(kiosk: Kiosk, end: Callable[[Kiosk], Non
     kiosk.advance_frames(3)
 
     assert kiosk.journey.session is None
-    in_widgets = [c for c in TYPED_CANARIES if any(c in t for t in kiosk.all_text_anywhere())]
+    in_widgets = [c for c in CANARY_TRACES if any(c in t for t in kiosk.all_text_anywhere())]
     assert not in_widgets, f"still held by widgets: {in_widgets}"
     from kivy.cache import Cache  # Kivy caches text layouts keyed by the text itself
 
     cached = [str(key) for category in Cache._objects.values() for key in category]
-    assert not [c for c in TYPED_CANARIES if any(c in key for key in cached)], "still in Kivy's caches"
-    assert not any(c in kiosk.devices.speaker.last_text for c in TYPED_CANARIES)
+    assert not [c for c in CANARY_TRACES if any(c in key for key in cached)], "still in Kivy's caches"
+    assert not any(c in kiosk.devices.speaker.last_text for c in CANARY_TRACES)
     printed = kiosk.devices.printer.last_bytes
-    assert not any(c.encode() in printed for c in TYPED_CANARIES)
+    assert not any(c.encode() in printed for c in CANARY_TRACES)
     logging_flush()
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert kiosk.log_file in files
     for path in files:  # log, temp dir, outbox (encrypted), Kivy's own files
         data = path.read_bytes()
-        leaked = [c for c in TYPED_CANARIES if c.encode() in data or c.encode("utf-16-le") in data]
+        leaked = [c for c in CANARY_TRACES if c.encode() in data or c.encode("utf-16-le") in data]
         assert not leaked, f"{path.relative_to(tmp_path)} holds {leaked}"
 
 
@@ -638,7 +671,7 @@ def test_every_button_is_a_large_enough_touch_target(kiosk: Kiosk) -> None:
 
 def test_keyboard_leaves_the_field_and_next_in_view_and_enter_moves_on(kiosk: Kiosk) -> None:
     start(kiosk)
-    family_name = kiosk.input("family_name")
+    family_name = kiosk.input("familienname")
     kiosk.tap(family_name)
     kiosk.wait_until(lambda: kiosk.keyboard() is not None, 2, "the on-screen keyboard")
     kiosk.pump_for(0.3)  # the page makes room and scrolls the question into view
@@ -650,8 +683,9 @@ def test_keyboard_leaves_the_field_and_next_in_view_and_enter_moves_on(kiosk: Ki
     kiosk.screenshot("keyboard-open")
     # Enter on the keyboard moves to the next question instead of checking the whole page.
     kiosk._tap_key(lambda data: data[2] == "enter")
-    assert kiosk.input("date_of_birth").focus and not family_name.focus
-    assert "Bitte füllen Sie dieses Feld aus." not in kiosk.screen_text()
+    assert kiosk.input("geburtsdatum").focus and not family_name.focus
+    assert dict(kiosk.state.problems) == {}
+    assert not any(t.startswith("!  ") for t in kiosk.texts_on_screen()), kiosk.texts_on_screen()
     kiosk.close_keyboard()
 
 
@@ -679,12 +713,12 @@ def test_a_failing_screen_leads_to_the_failsafe_not_a_dead_terminal(kiosk: Kiosk
     monkeypatch.setattr(ReviewScreen, "show", real_show)
     kiosk.tap_text("Noch einmal versuchen")
     kiosk.expect("Bitte prüfen Sie Ihre Angaben")
-    assert f"Familienname:  {answers['family_name']}" in plain(kiosk.screen_text())
+    assert f"Familienname:  {answers['familienname']}" in plain(kiosk.screen_text())
 
 
 def test_an_overlay_puts_the_keyboard_away(kiosk: Kiosk) -> None:
     start(kiosk)
-    kiosk.tap(kiosk.input("given_names"))
+    kiosk.tap(kiosk.input("vorname"))
     kiosk.wait_until(lambda: kiosk.keyboard() is not None, 2, "the on-screen keyboard")
     kiosk.idle_for(TIMING.inactivity_s)  # the prompt comes without a touch
     kiosk.expect("Brauchen Sie mehr Zeit?")
@@ -695,16 +729,16 @@ def test_an_overlay_puts_the_keyboard_away(kiosk: Kiosk) -> None:
 
 def test_names_get_capitals_and_dates_get_the_number_pad(kiosk: Kiosk) -> None:
     start(kiosk)
-    kiosk.tap(kiosk.input("given_names"))
+    kiosk.tap(kiosk.input("vorname"))
     assert kiosk.keyboard().layout == "text"
     kiosk.press_keys("anna-lena ö")
-    assert kiosk.field_texts()["given_names"] == "Anna-Lena Ö"  # no shift key needed
+    assert kiosk.field_texts()["vorname"] == "Anna-Lena Ö"  # no shift key needed
     kiosk.close_keyboard()
-    kiosk.tap(kiosk.input("date_of_birth"))
+    kiosk.tap(kiosk.input("geburtsdatum"))
     keyboard = kiosk.keyboard()
     assert keyboard.layout == "numeric"
     labels = {key[0] for row in range(1, 5) for key in keyboard.available_layouts["numeric"][f"normal_{row}"]}
     assert set("0123456789.") <= labels and "q" not in labels
     kiosk.press_keys("12.08.1964")
-    assert kiosk.field_texts()["date_of_birth"] == "12.08.1964"
+    assert kiosk.field_texts()["geburtsdatum"] == "12.08.1964"
     kiosk.screenshot("number-pad")

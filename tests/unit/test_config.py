@@ -31,8 +31,10 @@ def test_empty_file_loads_the_defaults(tmp_path: Path) -> None:
     assert cfg.session.inactivity_s == 120
     assert cfg.session.prompt_s == 30
     assert cfg.display.orientation == "landscape"
-    assert cfg.language.offered == ("de", "en")
-    assert cfg.services.offered == ("meldebescheinigung",)
+    assert cfg.language.offered == ("de", "en", "tr", "ar", "ru", "uk", "pl")
+    assert cfg.language.default == "de"
+    assert cfg.services.offered == ("meldebescheinigung", "ummeldung", "hundeanmeldung", "fuehrungszeugnis",
+                                    "passfoto", "termin", "anliegen", "rueckruf")
 
 
 def test_checked_in_default_file_is_the_generated_template() -> None:
@@ -65,7 +67,7 @@ def test_a_changed_value_is_read(tmp_path: Path) -> None:
     ("[session]\ninactivity_s = 901\n", "session.inactivity_s", "a whole number from 30 to 900"),
     ('[display]\norientation = "diagonal"\n', "display.orientation", "one of 'landscape', 'portrait'"),
     ('[display]\ndpi = "high"\n', "display.dpi", "a whole number from 60 to 600"),
-    ('[language]\noffered = ["fr"]\n', "language.offered", "a list of 'de', 'en'"),
+    ('[language]\noffered = ["fr"]\n', "language.offered", "a list of 'de', 'en', 'tr', 'ar', 'ru', 'uk', 'pl'"),
     ('[terminal]\nid = "Demo 01"\n', "terminal.id", "text matching ^[a-z0-9][a-z0-9-]{1,31}$"),
     ('[terminal]\nlocation = ""\n', "terminal.location", "text of 1 to 80 characters"),
     ("session = 3\n", "session", "a table with the keys inactivity_s, prompt_s, goodbye_s"),

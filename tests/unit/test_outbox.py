@@ -16,11 +16,15 @@ CANARY = "Kanarienvogel-4711"
 REFERENCE = re.compile(r"^MB-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 
 
-def application(**answers: str) -> Application:
+def application(familienname: str = "Müller-Öztürk", ort: str = "Köln") -> Application:
+    """An application with data as the service's schema describes it (nested, ISO date, booleans)."""
     return Application(service_id="meldebescheinigung", language="de", terminal_id="demo-01",
                        submitted_at="2025-06-15T10:00:00+00:00",
-                       answers=answers or {"given_names": "Erika", "family_name": "Müller-Öztürk",
-                                           "city": "Köln"})
+                       data={"vorname": "Erika", "familienname": familienname, "geburtsdatum": "1964-08-12",
+                             "anschrift": {"strasse": "Heidestraße", "hausnummer": "17a", "plz": "51147",
+                                           "ort": ort},
+                             "zweck": "arbeitgeber", "zustellung": "post", "express": False,
+                             "tiere": ["hund", "katze"], "anzahl": 2})
 
 
 @pytest.fixture
@@ -58,8 +62,9 @@ def test_new_reference_never_uses_ambiguous_letters() -> None:
 def test_no_plain_text_answers_on_disk(paths: tuple[Path, Path]) -> None:
     database, key_file = paths
     box = EncryptedOutbox(database, key_file)
-    references = [box.put(application(family_name=CANARY, city="Köln-Porz"), "MB") for _ in range(3)]
-    assert box.read(references[0]).answers["family_name"] == CANARY
+    references = [box.put(application(familienname=CANARY, ort="Köln-Porz"), "MB") for _ in range(3)]
+    assert box.read(references[0]).data["familienname"] == CANARY
+    assert box.read(references[0]).data["anschrift"]["ort"] == "Köln-Porz"
     needles = [CANARY.encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be")] + ["Köln-Porz".encode("utf-8")]
 
     def check_files() -> list[str]:
@@ -77,7 +82,7 @@ def test_no_plain_text_answers_on_disk(paths: tuple[Path, Path]) -> None:
 
 
 def test_rows_hold_only_reference_nonce_and_ciphertext(outbox: EncryptedOutbox, paths: tuple[Path, Path]) -> None:
-    reference = outbox.put(application(family_name=CANARY), "MB")
+    reference = outbox.put(application(familienname=CANARY), "MB")
     with sqlite3.connect(paths[0]) as db:
         rows = db.execute("SELECT reference, nonce, ciphertext FROM outbox").fetchall()
     assert [r[0] for r in rows] == [reference]
@@ -88,7 +93,7 @@ def test_rows_hold_only_reference_nonce_and_ciphertext(outbox: EncryptedOutbox, 
 def test_key_file_is_private_and_reused_on_reopen(paths: tuple[Path, Path]) -> None:
     database, key_file = paths
     first = EncryptedOutbox(database, key_file)
-    sent = application(family_name=CANARY)
+    sent = application(familienname=CANARY)
     reference = first.put(sent, "MB")
     first.close()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -142,12 +147,12 @@ def test_tampered_ciphertext_fails_to_decrypt(outbox: EncryptedOutbox, paths: tu
 
 
 def test_row_moved_to_another_reference_fails_to_decrypt(outbox: EncryptedOutbox, paths: tuple[Path, Path]) -> None:
-    first = outbox.put(application(family_name="Erste"), "MB")
-    second = outbox.put(application(family_name="Zweite"), "MB")
+    first = outbox.put(application(familienname="Erste"), "MB")
+    second = outbox.put(application(familienname="Zweite"), "MB")
     with sqlite3.connect(paths[0]) as db:
         row = db.execute("SELECT nonce, ciphertext FROM outbox WHERE reference = ?", (first,)).fetchone()
         db.execute("UPDATE outbox SET nonce = ?, ciphertext = ? WHERE reference = ?", (*row, second))
-    assert outbox.read(first).answers["family_name"] == "Erste"
+    assert outbox.read(first).data["familienname"] == "Erste"
     with pytest.raises(OutboxError):
         outbox.read(second)
 
@@ -176,8 +181,11 @@ def test_unopenable_database_names_the_file(tmp_path: Path) -> None:
     assert str(database) in str(info.value)
 
 
-def test_application_json_round_trip_keeps_umlauts() -> None:
-    sent = application(family_name="Weiß", city="Köln")
+def test_application_json_round_trip_keeps_umlauts_and_types() -> None:
+    sent = application(familienname="Weiß", ort="Köln")
     data = sent.to_json()
     assert "Weiß".encode() in data
-    assert Application.from_json(data) == sent
+    received = Application.from_json(data)
+    assert received == sent
+    assert received.data["express"] is False and received.data["anzahl"] == 2
+    assert received.data["tiere"] == ["hund", "katze"] and received.data["anschrift"]["ort"] == "Köln"

@@ -10,7 +10,7 @@ from kiosk.journey import events as ev
 from kiosk.journey.state import Stage
 from kiosk.usage.recorder import UsageRecorder
 from kiosk.usage.store import UsageStore
-from tests.unit.test_journey import CANARIES, FREE_TEXT_CANARIES, TIMING, Env, make_env, to_form, to_receipt
+from tests.unit.test_journey import FREE_TEXT_CANARIES, TIMING, Env, fill_page, make_env, to_form, to_receipt
 
 
 @pytest.fixture
@@ -40,15 +40,14 @@ def test_abandoned_sessions_say_where(recorded: tuple[Env, UsageStore]) -> None:
     env.send(ev.Cancel())
     env.send(ev.ConfirmCancel())  # left on the first page
     to_form(env)
-    for form_field in env.state.step.fields:
-        env.send(ev.Answer(form_field.id, CANARIES[form_field.id]))
+    fill_page(env)
     env.send(ev.Next())
     env.tick(TIMING.inactivity_s + TIMING.prompt_s + 1)  # walked away on the address page
     assert env.state.stage is Stage.WELCOME
     env.send(ev.Start())
     env.send(ev.Back())  # left at the language choice, no service chosen
     report = store.report()
-    assert report["meldebescheinigung"].abandoned == {"form:person": 1, "form:address": 1}
+    assert report["meldebescheinigung"].abandoned == {"form:person": 1, "form:anschrift": 1}
     assert report["meldebescheinigung"].started == 2 and report["meldebescheinigung"].completed == 0
     assert report["-"].abandoned == {"language": 1}
 

@@ -1,6 +1,6 @@
 from kivy.app import App
 
-from kiosk.i18n import LANGUAGE_NAMES
+from kiosk.i18n import LANGUAGE_NAMES, RTL_LANGUAGES
 from kiosk.journey import events as ev
 from kiosk.journey.state import JourneyState, Stage
 from kiosk.ui.screens.base import KioskScreen, load_kv
@@ -15,7 +15,9 @@ class LanguageScreen(KioskScreen):
         if box.children:
             return
         for code in App.get_running_app().config_model.language.offered:
-            button = BigButton(text=LANGUAGE_NAMES[code], primary=True)
+            # Each name is written in its own language, so العربية is drawn right to left even
+            # on the German screen: that is where an Arabic reader must find it.
+            button = BigButton(text=LANGUAGE_NAMES[code], primary=True, written_rtl=code in RTL_LANGUAGES)
             button.language_code = code
             button.bind(on_release=lambda b: App.get_running_app().send(ev.ChooseLanguage(b.language_code)))
             box.add_widget(button)

@@ -12,13 +12,14 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.input.motionevent import MotionEvent
 
+from kiosk.i18n import N_
 from kiosk.journey.state import Stage
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import let_go
 
 LONG_PRESS_S = 1.5
 PRESENCE_HINT_S = 8.0  # after a touch, on the journey's clock
-HINT = ("Accessibility. You can make the text larger, make the colours stronger, have everything read "
+HINT = N_("Accessibility. You can make the text larger, make the colours stronger, have everything read "
         "aloud, and bring all buttons down low. The accessibility button is at the bottom of the screen, "
         "in the middle, below the large Start button. It shows a figure with open arms in a circle. "
         "Press and hold any button to hear what it does, without choosing it.")
