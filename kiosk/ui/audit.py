@@ -70,6 +70,7 @@ class Audit:
         self._wait = 0
         self._where = ""
         self._pass = ("de", 1.0, False)
+        self._english = _english_texts()  # a terminal text on screen in another language: untranslated
 
     def attach(self, app: KioskApp, devices: Devices) -> None:
         self._app = app
@@ -199,6 +200,8 @@ class Audit:
                                          f"{label.width:.0f}×{label.height:.0f} px")
         if _scroller(label) is None and not _inside(_rect(label), (0, 0, Window.width, Window.height)):
             self._find("outside", where, f"{_short(label.text)!r} is partly outside the window")
+        if self._pass[0] != "en" and label.text.strip() in self._english:
+            self._find("translation", where, f"{_short(label.text)!r} is shown in English")
         ratio = contrast_ratio(list(label.color), _background(label, self._app))
         high = self._pass[2]
         if high:
@@ -245,6 +248,15 @@ class Audit:
         self.exit_status = status
         Clock.unschedule(self._step)
         self._app.stop()  # type: ignore[union-attr]
+
+
+def _english_texts() -> frozenset[str]:
+    from kiosk.i18n import catalogue
+    from kiosk.translations import ui_messages
+
+    # Only texts German translates differently: "Terminal" or "OK" are the same in both.
+    german = catalogue("de")
+    return frozenset(m for m in ui_messages() if german.get((None, m), m) != m and "{" not in m)
 
 
 def report(measures: Measures, as_json: bool) -> None:
