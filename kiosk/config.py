@@ -43,6 +43,10 @@ class DisplayConfig(Section):
                      ge=60, le=600)
     touch_target_mm: float = Field(12.0, description="Smallest touch target edge in millimetres (BITV: at least 9)",
                                    ge=9.0, le=30.0)
+    low_layout_share: float = Field(0.6, description="With the low layout on (for wheelchair users), every control "
+                                                     "lies in this lower share of the screen's height; set it so "
+                                                     "its top edge is at most 1220 mm above the floor",
+                                    ge=0.4, le=1.0)
 
 
 LanguageCode = Literal["de", "en", "tr", "ar", "ru", "uk", "pl"]  # the catalogues in config/locale

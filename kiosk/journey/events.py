@@ -68,6 +68,16 @@ class CloseHelp(Event):
 
 
 @dataclass(frozen=True)
+class OpenAccessibility(Event):
+    """Open the accessibility panel: from every stage, the welcome screen included."""
+
+
+@dataclass(frozen=True)
+class CloseAccessibility(Event):
+    pass
+
+
+@dataclass(frozen=True)
 class Cancel(Event):
     pass
 

@@ -97,6 +97,14 @@ class Journey:
         """A copy of the session's answers (for deciding which pages and fields are shown)."""
         return dict(self.session.answers) if self.session else {}
 
+    def now(self) -> float:
+        """The journey's clock (monotonic seconds), for UI timers that must follow it in tests."""
+        return self._clock()
+
+    def idle_s(self) -> float:
+        """Seconds since the citizen last touched or tapped anything."""
+        return self._clock() - self._last_activity
+
     # -- driving ---------------------------------------------------------------------------
 
     def send(self, event: ev.Event) -> JourneyState:
@@ -323,6 +331,9 @@ class Journey:
     def _open_help(self, s: JourneyState, e: ev.OpenHelp) -> JourneyState:
         return replace(s, overlay=Overlay.HELP)
 
+    def _open_accessibility(self, s: JourneyState, e: ev.OpenAccessibility) -> JourneyState:
+        return replace(s, overlay=Overlay.ACCESSIBILITY)
+
     def _cancel(self, s: JourneyState, e: ev.Cancel) -> JourneyState:
         if s.stage in (Stage.WELCOME, Stage.GOODBYE, Stage.SUBMITTING):
             return s
@@ -342,7 +353,11 @@ class Journey:
         now = self._clock()
         if s.stage is Stage.GOODBYE:
             return self._to_welcome(s, ev.Tick()) if now - self._stage_entered >= self._timing.goodbye_s else s
-        if s.stage in (Stage.WELCOME, Stage.SUBMITTING):
+        if s.stage is Stage.WELCOME:
+            # No session to lose, but a panel left open must not greet the next passer-by.
+            walked_away = s.overlay is not Overlay.NONE and now - self._last_activity >= self._timing.inactivity_s
+            return self._to_welcome(s, ev.Tick()) if walked_away else s
+        if s.stage is Stage.SUBMITTING:
             return s
         idle = now - self._last_activity
         if idle < self._timing.inactivity_s:
@@ -393,12 +408,15 @@ _HANDLERS = {
 }
 _ANYWHERE = {
     ev.OpenHelp: J._open_help,
+    ev.OpenAccessibility: J._open_accessibility,
     ev.Cancel: J._cancel,
 }
 _OVERLAY_HANDLERS = {
     (Overlay.HELP, ev.CloseHelp): J._close_overlay,
     (Overlay.HELP, ev.StartOver): J._help_start_over,
     (Overlay.HELP, ev.Cancel): J._cancel,
+    (Overlay.HELP, ev.OpenAccessibility): J._open_accessibility,
+    (Overlay.ACCESSIBILITY, ev.CloseAccessibility): J._close_overlay,
     (Overlay.CONFIRM_CANCEL, ev.ConfirmCancel): J._to_welcome,
     (Overlay.CONFIRM_CANCEL, ev.KeepGoing): J._close_overlay,
     (Overlay.MORE_TIME, ev.KeepGoing): J._close_overlay,

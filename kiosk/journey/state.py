@@ -30,6 +30,7 @@ class Overlay(enum.Enum):
     HELP = enum.auto()
     CONFIRM_CANCEL = enum.auto()
     MORE_TIME = enum.auto()
+    ACCESSIBILITY = enum.auto()  # text size, contrast, speech, volume, low layout
 
 
 class Printout(enum.Enum):

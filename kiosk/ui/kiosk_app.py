@@ -7,7 +7,6 @@ sends a typed event. Screens and overlays are found by the Stage/Overlay they be
 from __future__ import annotations
 
 import logging
-import re
 import time
 from typing import Callable
 
@@ -16,8 +15,9 @@ from kivy.base import ExceptionHandler, ExceptionManager
 from kivy.cache import Cache
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
-from kivy.uix.label import Label
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kivy.uix.widget import Widget
 
@@ -27,6 +27,8 @@ from kiosk.i18n import RTL_LANGUAGES, tr
 from kiosk.journey import events as ev
 from kiosk.journey.machine import Journey, failure_site
 from kiosk.journey.state import JourneyState, Overlay, Stage
+from kiosk.ui.announcer import VOLUME_STEPS, Announcer, Part, sentences, speakable, visible_texts
+from kiosk.ui.overlays.accessibility import AccessibilityOverlay
 from kiosk.ui.overlays.base import KioskOverlay
 from kiosk.ui.overlays.confirm_cancel import ConfirmCancelOverlay
 from kiosk.ui.overlays.help import HelpOverlay
@@ -40,15 +42,14 @@ from kiosk.ui.screens.language import LanguageScreen
 from kiosk.ui.screens.receipt import ReceiptScreen
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.submitting import SubmittingScreen
-from kiosk.ui.screens.welcome import WelcomeScreen
-from kiosk.ui.theme import LARGER_TEXT, Theme
-from kiosk.ui.widgets import KioskKeyboard
+from kiosk.ui.screens.welcome import LONG_PRESS_S, WelcomeScreen
+from kiosk.ui.theme import TEXT_SIZES, Theme
+from kiosk.ui.widgets import KioskKeyboard, let_go, what_is_at
 
 log = logging.getLogger(__name__)
-_MARKUP = re.compile(r"\[/?[a-z]+(?:=[^\]]*)?\]")
 SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, ReviewScreen,
            SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
-OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay)
+OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay, AccessibilityOverlay)
 TEXT_CACHES = ("textinput.label", "textinput.width")
 
 
@@ -58,6 +59,8 @@ class KioskApp(App):
     theme = ObjectProperty(None)
     ready = BooleanProperty(False)  # the first frame of the welcome screen was drawn
     keyboard_height = NumericProperty(0)  # screens keep their content above the on-screen keyboard
+    usable_height = NumericProperty(0)  # the window's height that holds controls (less in the low layout)
+    announcer = ObjectProperty(None)
 
     def __init__(self, config_model: KioskConfig, journey: Journey, speaker: Speaker,
                  on_ready: Callable[[], None] = lambda: None, **kwargs: object) -> None:
@@ -67,16 +70,18 @@ class KioskApp(App):
         self._on_ready = on_ready
         self.theme = Theme(config_model.display.dpi, config_model.display.touch_target_mm)
         super().__init__(**kwargs)
+        self.announcer = Announcer(speaker, lambda: self.language)
         self.title = "Bürgerterminal"
         self.language = journey.state.language
         self.screens: dict[object, KioskScreen] = {}
         self.overlays: dict[Overlay, KioskOverlay] = {}
         self._open_overlay: KioskOverlay | None = None
+        self._entered: tuple[Stage, Overlay] = (journey.state.stage, journey.state.overlay)
         self._failsafe = UiFailsafe(journey)
 
     # -- building --------------------------------------------------------------------------
 
-    def build(self) -> ScreenManager:
+    def build(self) -> BoxLayout:
         self.theme.fit(*Window.size)
         Window.bind(size=self._resized)
         Window.clearcolor = self.theme.background
@@ -90,13 +95,20 @@ class KioskApp(App):
             manager.add_widget(screen)
         self.overlays = {o.overlay: o() for o in OVERLAYS}
         self.manager = manager
+        # The low layout puts the screens in the window's lower part, under an empty space.
+        root = BoxLayout(orientation="vertical")
+        self._above = Widget(size_hint_y=0)
+        root.add_widget(self._above)
+        root.add_widget(manager)
+        self.theme.fbind("low_layout", self._place_controls)
+        self._place_controls()
         self.journey.subscribe(self._on_state)
         self.journey.on_wipe(self._on_wipe)
-        Window.bind(on_touch_down=self._on_any_touch)
+        Window.bind(on_touch_down=self._on_any_touch, on_touch_up=self._on_any_touch_up)
         ExceptionManager.add_handler(self._failsafe)
         self._ticker = Clock.schedule_interval(lambda _dt: self.send(ev.Tick()), 1.0)
         Clock.schedule_once(self._first_frame, 0)
-        return manager
+        return root
 
     def _track_keyboard(self, window: Widget, children: list[Widget]) -> None:
         # Kivy's docked keyboard lies over the window; screens pad their bottom by its height
@@ -116,9 +128,17 @@ class KioskApp(App):
 
     def _resized(self, _window: Widget, size: tuple[int, int]) -> None:
         self.theme.fit(*size)
+        self._place_controls()
+
+    def _place_controls(self, *_args: object) -> None:
+        share = self.config_model.display.low_layout_share if self.theme.low_layout else 1.0
+        self._above.size_hint_y = 1 - share
+        self.manager.size_hint_y = share
+        self.usable_height = Window.height * share
 
     def on_stop(self) -> None:
-        Window.unbind(children=self._track_keyboard, size=self._resized, on_touch_down=self._on_any_touch)
+        Window.unbind(children=self._track_keyboard, size=self._resized, on_touch_down=self._on_any_touch,
+                      on_touch_up=self._on_any_touch_up)
         self._ticker.cancel()
         if self._failsafe in ExceptionManager.handlers:
             ExceptionManager.remove_handler(self._failsafe)
@@ -132,7 +152,16 @@ class KioskApp(App):
     # -- journey <-> UI --------------------------------------------------------------------
 
     def send(self, event: ev.Event) -> JourneyState:
-        return self.journey.send(event)
+        state = self.journey.send(event)
+        if isinstance(event, ev.Tick) and state.stage is Stage.WELCOME and state.overlay is Overlay.NONE:
+            self._welcome_tick()
+        return state
+
+    def _welcome_tick(self) -> None:
+        if self.journey.idle_s() >= self.config_model.session.inactivity_s:
+            self.reset_for_next_citizen()  # settings chosen on the welcome screen by someone who left
+        else:
+            self.screens[Stage.WELCOME].tick(self.journey.now())
 
     def on_language(self, _app: App, language: str) -> None:
         self.rtl = language in RTL_LANGUAGES
@@ -141,9 +170,28 @@ class KioskApp(App):
         """Translate for the screen; kv passes app.language so texts follow a language change."""
         return tr(language or self.language, message, **values)
 
-    def _on_any_touch(self, _window: Widget, _touch: object) -> bool:
-        self.journey.send(ev.Touch())
+    def _on_any_touch(self, _window: Widget, touch: MotionEvent) -> bool:
+        state = self.journey.send(ev.Touch())
+        if state.stage is Stage.WELCOME and state.overlay is Overlay.NONE:
+            self.screens[Stage.WELCOME].noticed(self.journey.now())  # it has its own long press
+        else:
+            touch.ud["explore"] = Clock.schedule_once(lambda _dt: self._explore(touch), LONG_PRESS_S)
         return False  # never swallow the touch
+
+    def _on_any_touch_up(self, _window: Widget, touch: MotionEvent) -> bool:
+        pending = touch.ud.pop("explore", None)
+        if pending is not None:
+            pending.cancel()
+        return False
+
+    def _explore(self, touch: MotionEvent) -> None:
+        """A finger held still on a button says what the button does, without pressing it:
+        how someone who cannot see the screen finds their way (said whether speech is on or not)."""
+        touch.ud.pop("explore", None)
+        words = what_is_at(self._open_overlay or self.manager.current_screen, *touch.pos)
+        if words:
+            let_go(touch)
+            self.announcer.say_now([(sentences(speakable(w) for w in words), self.language)])
 
     def _on_state(self, state: JourneyState) -> None:
         self.language = state.language
@@ -152,8 +200,12 @@ class KioskApp(App):
         if self.manager.current != screen.name:
             self.manager.current = screen.name
             if state.stage is Stage.WELCOME:
-                self.theme.reset()
+                self.reset_for_next_citizen()
         self._show_overlay(state)
+        if (state.stage, state.overlay) != self._entered:
+            # Entering a screen or overlay, or coming back to the screen from one: say where we are.
+            self._entered = (state.stage, state.overlay)
+            self.announcer.screen(self._open_overlay or screen)
 
     def _show_overlay(self, state: JourneyState) -> None:
         wanted = self.overlays.get(state.overlay)
@@ -168,10 +220,6 @@ class KioskApp(App):
             Window.release_all_keyboards()
             wanted.open(animation=False)
             self._open_overlay = wanted
-            if state.overlay is Overlay.MORE_TIME:
-                # Announced in sound as well as on screen (BITV: time limits are announced).
-                self.speaker.say(self.t("Do you need more time?") + " " + wanted.ids.countdown.text,
-                                 state.language)
 
     def _on_wipe(self) -> None:
         for screen in self.screens.values():
@@ -182,27 +230,46 @@ class KioskApp(App):
 
     # -- accessibility ---------------------------------------------------------------------
 
+    def reset_for_next_citizen(self) -> None:
+        """Text size, colours, layout, speech and volume back to the defaults, and the welcome
+        screen's spoken hint ready for the next person."""
+        self.theme.reset()
+        self.announcer.reset()
+        self.screens[Stage.WELCOME].reset_visit()
+
     def read_aloud(self) -> None:
-        """Speak the texts of the screen under the help overlay, top to bottom."""
+        """Speak the texts of the screen under the help overlay, top to bottom (asked for, so
+        said whether speech output is on or not)."""
         texts = visible_texts(self.manager.current_screen)
-        self.speaker.say(". ".join(texts), self.language)
+        self.announcer.say_now([(sentences(speakable(t) for t in texts), self.language)])
 
-    def toggle_text_size(self) -> None:
-        self.theme.scale = 1.0 if self.theme.scale > 1 else LARGER_TEXT
+    def set_text_size(self, scale: float) -> None:
+        assert scale in TEXT_SIZES
+        self.theme.scale = scale
+        self._confirm(self.t("Text size"), f"{round(scale * 100)} %")
 
-    def toggle_contrast(self) -> None:
-        self.theme.high_contrast = not self.theme.high_contrast
+    def set_high_contrast(self, high: bool) -> None:
+        self.theme.high_contrast = high
+        self._confirm(self.t("Contrast"), self.t("High contrast") if high else self.t("Normal"))
 
+    def set_speech(self, on: bool) -> None:
+        if not on:
+            self.speaker.stop()  # silence at once, not after the current sentence
+        self.announcer.speech = on
+        self._confirm(self.t("Read aloud"), self.t("Speech on"))
 
-def visible_texts(root: Widget) -> list[str]:
-    """Texts a sighted citizen sees, in reading order: the order the layouts place them (top to
-    bottom, then left to right). Not sorted by window position: a scrolled form would then be
-    read from its scrolled-away first question, before the page's heading."""
-    found = []
-    for widget in root.walk(restrict=True):
-        if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0:
-            found.append(_MARKUP.sub("", widget.text).strip() if widget.markup else widget.text.strip())
-    return found
+    def change_volume(self, steps: int) -> None:
+        self.announcer.volume_step = max(1, min(len(VOLUME_STEPS), self.announcer.volume_step + steps))
+        self._confirm(self.t("Volume"), self.t("{word} ({step} of {steps})", word=self.t(self.announcer.volume_word),
+                                       step=int(self.announcer.volume_step), steps=len(VOLUME_STEPS)))
+
+    def set_low_layout(self, low: bool) -> None:
+        self.theme.low_layout = low
+        self._confirm(self.t("Layout"), self.t("All at the bottom") if low else self.t("Normal layout"))
+
+    def _confirm(self, setting: str, value: str) -> None:
+        """Say the new setting (with speech on; a change of volume is heard at the new volume)."""
+        self.announcer.queue(Part.SETTING, [f"{setting}: {value}"])
 
 
 class UiFailsafe(ExceptionHandler):

@@ -6,7 +6,9 @@ from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty
 
 MM_PER_INCH = 25.4
-LARGER_TEXT = 1.35
+# The text sizes a citizen can choose: 100, 150 and 200 % (WCAG 1.4.4: up to 200 % without
+# loss of content; every screen wraps, grows and scrolls instead of cutting text off).
+TEXT_SIZES = (1.0, 1.5, 2.0)
 
 
 def hex_colour(code: str) -> list[float]:
@@ -35,14 +37,16 @@ class Theme(EventDispatcher):
     """Sizes follow the screen and the citizen's text size. Colours meet WCAG AAA contrast
     (7:1) for text in both palettes, because many users are elderly (see PALETTES)."""
 
-    scale = NumericProperty(1.0)
+    scale = NumericProperty(1.0)  # the panel offers TEXT_SIZES; `kiosk ui audit --sizes` may try others
     high_contrast = BooleanProperty(False)
+    low_layout = BooleanProperty(False)  # every control in the lower part (wheelchair users)
     touch = NumericProperty(48)
     body = NumericProperty(28)
     title = NumericProperty(44)
     small = NumericProperty(22)
     button_height = NumericProperty(96)
     gap = NumericProperty(16)
+    margin = NumericProperty(32)  # around a screen's content: less where every line counts
 
     background = ColorProperty(hex_colour("#F7F5F0"))
     surface = ColorProperty(hex_colour("#FFFFFF"))
@@ -58,7 +62,8 @@ class Theme(EventDispatcher):
         self._dpi = dpi
         self._touch_px = touch_target_mm * dpi / MM_PER_INCH
         self._unit = 1.0
-        self.bind(scale=lambda *_: self._resize(), high_contrast=lambda *_: self._recolour())
+        self.bind(scale=lambda *_: self._resize(), high_contrast=lambda *_: self._recolour(),
+                  low_layout=lambda *_: self._resize())
 
     def fit(self, width: int, height: int) -> None:
         # Type is sized physically (28 px at 96 dpi is a 7.4 mm em), but shrinks on a narrow
@@ -71,9 +76,10 @@ class Theme(EventDispatcher):
             setattr(self, name, hex_colour(code))
 
     def reset(self) -> None:
-        """The next citizen starts with the default size and colours."""
+        """The next citizen starts with the default size, colours and layout."""
         self.scale = 1.0
         self.high_contrast = False
+        self.low_layout = False
 
     def _resize(self) -> None:
         unit = self._unit * self.scale
@@ -81,6 +87,9 @@ class Theme(EventDispatcher):
         self.title = round(42 * unit)
         self.small = round(23 * unit)
         self.gap = round(16 * self._unit)
-        # A button is never smaller than the configured touch target, and grows with its text.
+        # Large text or the low layout leave little room: the margins give it back.
+        self.margin = self.gap * (2 if self.scale == 1 and not self.low_layout else 1)
+        # A button is never smaller than the configured touch target, and grows with its text;
+        # its padding does not grow with the text, so 200 % text still leaves room for content.
         self.touch = max(48, round(self._touch_px))
-        self.button_height = max(self.touch, round(self.body * 2.8))
+        self.button_height = max(self.touch, round(self.body * 1.65 + 2 * self.gap))

@@ -23,6 +23,7 @@ from kiosk.forms.validation import FieldProblem, message
 from kiosk.i18n import LANGUAGE_NAMES, LANGUAGES, tr, ts
 from kiosk.journey.state import Stage
 from kiosk.outbox.store import OutboxError
+from tests.ui.checks import assert_nothing_cut_off, assert_overlay_in_window
 from tests.ui.conftest import TIMING, Kiosk, plain
 
 pytestmark = pytest.mark.ui
@@ -341,9 +342,18 @@ def test_a_problem_scrolled_out_of_sight_is_brought_into_view(kiosk: Kiosk) -> N
     assert kiosk.in_view(kiosk.input("anschrift.strasse"))
 
 
+def speech_on(kiosk: Kiosk) -> None:
+    """The citizen turns speech output on in the accessibility panel (top bar)."""
+    kiosk.tap_text("Bedienhilfen")
+    kiosk.tap_text("Vorlesen ein")
+    kiosk.tap_text("Zurück zu meiner Seite")
+    kiosk.wait_until(lambda: kiosk.overlay() is None, what="the panel to close")
+
+
 def test_more_time_prompt_counts_down_speaks_and_keeps_the_answers(kiosk: Kiosk) -> None:
     answers = sample_answers(kiosk)
     start(kiosk)
+    speech_on(kiosk)
     fill_page(kiosk, pages(kiosk)[0], answers, "de")
     filled = kiosk.field_texts()
 
@@ -415,53 +425,38 @@ def body_labels(kiosk: Kiosk) -> list:
 
 
 def assert_overlay_fits(kiosk: Kiosk, where: str) -> None:
-    """Everything in the open overlay lies inside its box, which lies inside the window, and no
-    two of its texts or buttons overlap."""
-    from kivy.uix.label import Label
-
-    overlay = kiosk.overlay()
-    assert overlay is not None
-    assert 0 <= overlay.y and overlay.top <= kiosk.window.height, f"{where}: taller than the screen"
-    parts = [w for w in overlay.walk(restrict=True) if isinstance(w, Label) and w.text.strip()]
-    for part in parts:
-        assert overlay.y <= part.y and part.top <= overlay.top + 1, \
-            f"{where}: {plain(part.text)!r} sticks out of the box"
-    rows = sorted((w.y, w.top, plain(w.text)) for w in parts if w.parent is overlay.children[0])
-    for (_y, top, text), (next_y, _top, next_text) in zip(rows, rows[1:]):
-        assert top <= next_y + 1, f"{where}: {text!r} and {next_text!r} overlap"
+    """Everything in the open overlay lies inside its box (or its scrolling page), which lies
+    inside the window; no text is cut off and no two overlap."""
+    assert_overlay_in_window(kiosk, where)
+    assert_nothing_cut_off(kiosk, where)
 
 
 def check_help(kiosk: Kiosk, where: str, try_everything: bool = True) -> None:
-    """The help button is on this screen; help offers its three aids and leads back here."""
+    """Help and the accessibility panel are in this screen's top bar. Help offers its aids and
+    leads back here; the panel's text sizes apply to this screen without cutting anything off,
+    and it leads back here too."""
 
     screen_name = kiosk.screen.name
     before = kiosk.texts_on_screen()
-    help_button = kiosk.button("?  Hilfe")
-    x, y = help_button.to_window(*help_button.center)
-    assert y > kiosk.window.height * 0.8, f"{where}: help is not in the top bar"
-    kiosk.tap(help_button)
-    kiosk.expect("Das können Sie tun:", "Bildschirm vorlesen", "Größere Schrift", "Von vorn beginnen",
-                 "Zurück zu meiner Seite")
+    for label in ("?  Hilfe", "Bedienhilfen"):
+        button = kiosk.button(label)
+        x, y = button.to_window(*button.center)
+        assert y > kiosk.window.height * 0.8, f"{where}: {label!r} is not in the top bar"
+    kiosk.tap_text("?  Hilfe")
+    kiosk.expect("Das können Sie tun:", "Bildschirm vorlesen", "Bedienhilfen: Schriftgröße, Kontrast, Vorlesen",
+                 "Von vorn beginnen", "Zurück zu meiner Seite")
 
     if try_everything:
-        labels = body_labels(kiosk)
-        assert labels, f"{where}: no body text to compare"
-        sizes = [w.font_size for w in labels]
-        kiosk.tap_text("Größere Schrift")
-        kiosk.expect("Normale Schriftgröße")
-        assert all(w.font_size > s for w, s in zip(labels, sizes)), f"{where}: text did not grow"
-        assert_overlay_fits(kiosk, f"help on {where} at the larger text size")
-        kiosk.tap_text("Normale Schriftgröße")
-        kiosk.expect("Größere Schrift")
-        assert [w.font_size for w in labels] == sizes
+        from kiosk.ui.announcer import speakable
 
         kiosk.tap_text("Bildschirm vorlesen")
         spoken = kiosk.devices.speaker.last_text
         assert not re.search(r"\[/?(b|size)", spoken) and "&bl;" not in spoken, \
             f"{where}: markup read aloud: {spoken!r}"
-        # Everything on the screen, in reading order (top to bottom, whatever is scrolled away).
+        # Everything on the screen, in reading order (top to bottom, whatever is scrolled away),
+        # as it should sound (without the signs: "?  Hilfe" is said "Hilfe").
         position = 0
-        for text in (t.strip() for t in before):
+        for text in (speakable(t) for t in before):
             found = spoken.find(text, position)
             assert found >= 0, f"{where}: {text!r} not read aloud (in this order): {spoken!r}"
             position = found + len(text)
@@ -470,6 +465,23 @@ def check_help(kiosk: Kiosk, where: str, try_everything: bool = True) -> None:
     kiosk.wait_until(lambda: kiosk.overlay() is None, what="help to close")
     assert kiosk.screen.name == screen_name
     assert kiosk.texts_on_screen() == before, f"{where}: the screen changed under the help"
+
+    if try_everything:
+        kiosk.tap_text("Bedienhilfen")
+        kiosk.expect("Schriftgröße", "Kontrast", "Vorlesen", "Lautstärke")
+        labels = body_labels(kiosk)
+        assert labels, f"{where}: no body text to compare"
+        sizes = [w.font_size for w in labels]
+        kiosk.tap_text("200 %")  # (150 % is checked on the screens without the form: test_accessibility)
+        kiosk.expect("✓  Aa  200 %")
+        assert all(w.font_size > s for w, s in zip(labels, sizes)), f"{where}: text did not grow"
+        assert_overlay_fits(kiosk, f"panel on {where} at 200 %")
+        kiosk.tap_text("100 %")
+        assert [w.font_size for w in labels] == sizes
+        kiosk.tap_text("Zurück zu meiner Seite")
+        kiosk.wait_until(lambda: kiosk.overlay() is None, what="the panel to close")
+        assert kiosk.screen.name == screen_name
+        assert kiosk.texts_on_screen() == before, f"{where}: the screen changed under the panel"
 
 
 def test_help_on_every_screen(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -486,13 +498,13 @@ def test_help_on_every_screen(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> 
     def on_page(index: int) -> None:
         check_help(kiosk, f"form page {index + 1}")
         if index == 0:
-            kiosk.tap_text("Hilfe")
-            kiosk.tap_text("Größere Schrift")
-            kiosk.screenshot("help-larger-text")
+            kiosk.tap_text("Bedienhilfen")
+            kiosk.tap_text("150 %")
+            kiosk.screenshot("panel-larger-text")
             kiosk.tap_text("Zurück zu meiner Seite")
             kiosk.screenshot("form-larger-text")
-            kiosk.tap_text("Hilfe")
-            kiosk.tap_text("Normale Schriftgröße")
+            kiosk.tap_text("Bedienhilfen")
+            kiosk.tap_text("100 %")
             kiosk.tap_text("Zurück zu meiner Seite")
 
     fill_all_pages(kiosk, answers, on_page=on_page)
@@ -525,21 +537,25 @@ def test_help_on_every_screen(kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch) -> 
     check_help(kiosk, "goodbye")
 
 
-def test_overlays_fit_at_the_larger_text_size_which_is_reset_for_the_next_citizen(kiosk: Kiosk) -> None:
+def test_overlays_fit_at_the_largest_text_size_which_is_reset_for_the_next_citizen(kiosk: Kiosk) -> None:
     start(kiosk)
+    kiosk.tap_text("Bedienhilfen")
+    kiosk.tap_text("200 %")
+    assert_overlay_fits(kiosk, "accessibility panel")
+    kiosk.tap_text("Zurück zu meiner Seite")
     kiosk.tap_text("Hilfe")
-    kiosk.tap_text("Größere Schrift")
+    kiosk.screenshot("help-largest-text")
     assert_overlay_fits(kiosk, "help")
     kiosk.tap_text("Zurück zu meiner Seite")
     larger = kiosk.app.theme.body
     kiosk.idle_for(TIMING.inactivity_s)
     kiosk.expect("Brauchen Sie mehr Zeit?")
-    kiosk.screenshot("more-time-larger-text")
+    kiosk.screenshot("more-time-largest-text")
     assert_overlay_fits(kiosk, "more time prompt")
     kiosk.tap_text("Ja, ich brauche mehr Zeit")
     kiosk.tap_text("Abbrechen")
     kiosk.expect("Möchten Sie wirklich abbrechen?")
-    kiosk.screenshot("confirm-cancel-larger-text")
+    kiosk.screenshot("confirm-cancel-largest-text")
     assert_overlay_fits(kiosk, "cancel question")
     kiosk.tap_text("Ja, abbrechen und löschen")
     kiosk.expect(WELCOME)

@@ -30,15 +30,16 @@ def test_contrast_ratio_matches_wcag_reference_values() -> None:
     assert contrast_ratio(hex_colour("#777777"), hex_colour("#FFFFFF")) == pytest.approx(4.48, abs=0.01)
 
 
-def test_high_contrast_from_help_recolours_and_resets_for_the_next_citizen(kiosk: Kiosk) -> None:
+def test_high_contrast_from_the_panel_recolours_and_resets_for_the_next_citizen(kiosk: Kiosk) -> None:
     start(kiosk)
     theme = kiosk.app.theme
-    kiosk.tap_text("?  Hilfe")
+    kiosk.tap_text("Bedienhilfen")
     kiosk.tap_text("Hoher Kontrast")
     assert theme.high_contrast
     assert list(theme.background) == [0, 0, 0, 1]
-    kiosk.expect("Normale Farben")
-    kiosk.screenshot("high-contrast-help")
+    kiosk.expect("✓  Hoher Kontrast")  # the choice is marked by a tick, not by colour alone
+    assert "✓  Normal" not in kiosk.texts_on_screen()
+    kiosk.screenshot("high-contrast-panel")
     kiosk.tap_text("Zurück zu meiner Seite")
     weiter = kiosk.button("Weiter")
     assert list(weiter.background_color) == list(theme.primary)  # the screen below followed

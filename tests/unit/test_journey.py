@@ -669,6 +669,50 @@ def test_cancel_from_help_asks_for_confirmation(env: Env) -> None:
     assert (state.stage, state.overlay) == (Stage.FORM, Overlay.CONFIRM_CANCEL)
 
 
+# -- accessibility panel ---------------------------------------------------------------------------
+
+@covers(ev.OpenAccessibility, (Overlay.ACCESSIBILITY, ev.CloseAccessibility))
+@pytest.mark.parametrize("stage", ALL_STAGES)
+def test_accessibility_panel_opens_over_any_stage_and_closes_back_to_it(tmp_path: Path, stage: Stage) -> None:
+    env = make_env(tmp_path, ManualWorker() if stage is Stage.SUBMITTING else None)
+    before = reach(env, stage)
+    session = env.journey.session
+    state = env.send(ev.OpenAccessibility())
+    assert (state.stage, state.overlay) == (stage, Overlay.ACCESSIBILITY)
+    assert env.send(ev.Next()).overlay is Overlay.ACCESSIBILITY  # the stage underneath does not react
+    assert env.send(ev.CloseAccessibility()) == before
+    assert env.journey.session is session  # opening it neither starts nor ends a session
+
+
+@covers((Overlay.HELP, ev.OpenAccessibility))
+def test_accessibility_panel_opens_from_help_and_closes_to_the_page(env: Env) -> None:
+    before = reach(env, Stage.FORM)
+    env.send(ev.OpenHelp())
+    assert env.send(ev.OpenAccessibility()).overlay is Overlay.ACCESSIBILITY
+    assert env.send(ev.CloseAccessibility()) == before
+
+
+def test_a_panel_left_open_on_the_welcome_screen_closes_for_the_next_passer_by(env: Env) -> None:
+    env.send(ev.OpenAccessibility())
+    assert env.tick(TIMING.inactivity_s - 1).overlay is Overlay.ACCESSIBILITY
+    assert env.tick(1) == JourneyState(stage=Stage.WELCOME, language="de")
+    assert env.journey.session is None and env.wipes == []
+
+
+def test_inactivity_with_the_panel_open_still_asks_for_more_time(env: Env) -> None:
+    to_form(env)
+    env.send(ev.OpenAccessibility())
+    state = env.tick(TIMING.inactivity_s)
+    assert (state.overlay, state.countdown_s) == (Overlay.MORE_TIME, TIMING.prompt_s)
+
+
+def test_idle_time_follows_the_journey_clock_and_any_touch_resets_it(env: Env) -> None:
+    env.tick(7.5)
+    assert env.journey.idle_s() == 7.5
+    env.send(ev.Touch())
+    assert env.journey.idle_s() == 0 and env.journey.now() == env.clock.now
+
+
 # -- cancel ----------------------------------------------------------------------------------------
 
 @covers(ev.Cancel, (Overlay.CONFIRM_CANCEL, ev.KeepGoing))

@@ -9,7 +9,7 @@ class MoreTimeOverlay(KioskOverlay):
     overlay = Overlay.MORE_TIME
 
     def show(self, state: JourneyState) -> None:
-        self.ids.countdown.text = App.get_running_app().t(
+        self.ids.instruction.text = App.get_running_app().t(
             "Otherwise your answers will be deleted in {seconds} seconds.", seconds=state.countdown_s or 0)
 
 

@@ -14,14 +14,28 @@ from kiosk.ui.widgets import BigButton
 class CatalogueScreen(KioskScreen):
     stage = Stage.CATALOGUE
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._language = ""
+        # The tiles' summaries carry their size in markup: redraw them when the text size changes.
+        App.get_running_app().theme.fbind("small", lambda *_args: self._build())
+
     def show(self, state: JourneyState) -> None:
+        self._language = state.language
+        self._build()
+
+    def _build(self) -> None:
         box = self.ids.services
         box.clear_widgets()
+        if not self._language:
+            return
         app = App.get_running_app()
         for service in self.journey.services.values():
-            lines = [ts(state.language, service.id, service.summary)] + needs(service, state.language)
-            tile = BigButton(text=f"{ts(state.language, service.id, service.title)}\n[size={int(app.theme.small)}]"
-                                  + "\n".join(lines) + "[/size]", markup=True, primary=True)
+            lang = self._language
+            lines = [ts(lang, service.id, service.summary)] + needs(service, lang)
+            tile = BigButton(text=f"{ts(lang, service.id, service.title)}\n[size={int(app.theme.small)}]"
+                                  + "\n".join(lines) + "[/size]", markup=True, primary=True,
+                             min_height=app.theme.button_height * 1.8 / app.theme.scale)
             tile.service_id = service.id
             tile.bind(on_release=lambda b: app.send(ev.ChooseService(b.service_id)))
             box.add_widget(tile)

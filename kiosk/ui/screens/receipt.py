@@ -1,6 +1,7 @@
 from kivy.app import App
 
 from kiosk.journey.state import JourneyState, Printout, Stage
+from kiosk.ui.announcer import Part
 from kiosk.ui.screens.base import KioskScreen, load_kv
 
 PRINTOUT_MESSAGES = {
@@ -15,6 +16,10 @@ PRINTOUT_MESSAGES = {
 class ReceiptScreen(KioskScreen):
     stage = Stage.RECEIPT
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._printout: Printout | None = None
+
     def show(self, state: JourneyState) -> None:
         if state.stage is not Stage.RECEIPT:
             return
@@ -22,6 +27,13 @@ class ReceiptScreen(KioskScreen):
         self.ids.reference.text = state.reference or ""
         self.ids.printout.text = app.t(PRINTOUT_MESSAGES[state.printout])
         self.ids.finish.disabled = state.printout is Printout.PRINTING
+        if self._printout is not None and state.printout is not self._printout:
+            # The printer finished while the screen is shown: say so (entering said the rest).
+            app.announcer.queue(Part.SCREEN, [self.ids.printout.text])
+        self._printout = state.printout
+
+    def on_leave(self, *args: object) -> None:
+        self._printout = None
 
 
 load_kv(__file__)
