@@ -397,7 +397,9 @@ class FieldBox(BoxLayout):
     def on_problem(self, _box: FieldBox, problem: str) -> None:
         announcer = _announcer()
         if problem and announcer is not None:
-            announcer.queue(Part.PROBLEM, [f"{self.label}: {problem}"])
+            # The messages name their field already (validation.message); say the label only
+            # when one does not.
+            announcer.queue(Part.PROBLEM, [problem if self.label in problem else f"{self.label}: {problem}"])
 
 
 def _announcer():  # type: ignore[no-untyped-def]
