@@ -10,6 +10,7 @@ Kivy lay the screen out, and then measures the widgets that are on the window.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -61,8 +62,10 @@ class Measures:
 class Audit:
     """Attached to the app like the autopilot; walks, measures, prints, stops the app."""
 
-    def __init__(self, languages: tuple[str, ...], sizes: tuple[float, ...], as_json: bool) -> None:
+    def __init__(self, languages: tuple[str, ...], sizes: tuple[float, ...], as_json: bool,
+                 screenshots: Path | None = None) -> None:
         self.languages, self.sizes, self.as_json = languages, sizes, as_json
+        self.screenshots = screenshots  # one PNG per measured screen, to look at
         self.exit_status = 1
         self.measures = Measures(findings=[])
         self._app: KioskApp | None = None
@@ -133,6 +136,9 @@ class Audit:
         self._send(ev.OpenHelp())
         yield "help"
         self._send(ev.CloseHelp())
+        self._send(ev.OpenAccessibility())
+        yield "accessibility"
+        self._send(ev.CloseAccessibility())
         self._send(ev.Cancel())
         yield "confirm-cancel"
         self._send(ev.KeepGoing())
@@ -180,6 +186,8 @@ class Audit:
         app = self._app
         assert app is not None
         self.measures.screens += 1
+        if self.screenshots is not None:
+            self._screenshot(where)
         roots = [app.manager.current_screen] + [c for c in Window.children if isinstance(c, ModalView)]
         for root in roots[-1:] if len(roots) > 1 else roots:  # an overlay covers the screen
             labels = [w for w in root.walk(restrict=True) if isinstance(w, Label) and _shown(w)]
@@ -192,6 +200,14 @@ class Audit:
         keyboard = next((c for c in Window.children if isinstance(c, KioskKeyboard)), None)
         if keyboard is not None:
             self._touch(_smallest_key(keyboard), where, f"key on the {keyboard.layout} keyboard")
+
+    def _screenshot(self, where: str) -> None:
+        lang, size, high = self._pass
+        name = f"{self.measures.screens:04d}-{lang}-{round(size * 100)}{'-hc' if high else ''}" \
+               f"-{where.replace('/', '-').replace(' ', '')}.png"
+        self.screenshots.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        saved = Window.screenshot(name=str(self.screenshots / "shot.png"))  # type: ignore[operator]
+        Path(saved).replace(self.screenshots / name)  # type: ignore[operator]
 
     def _check_label(self, label: Label, where: str) -> None:
         tw, th = label.texture_size
