@@ -14,7 +14,7 @@ The check is made in an on_draw handler, i.e. for the frame actually being drawn
 One round walks the whole way there and back (8 transitions):
   welcome -Beginnen-> language -Deutsch-> catalogue -service-> form p1 -Weiter-> form p2
   form p2 -Zurück-> form p1 -Zurück-> catalogue -Zurück-> language -Zurück-> welcome
-Answers on page 1 are typed (TextInput.text, like the autopilot) before "Weiter", outside the clock.
+The example answers on page 1 are entered (TextInput.text) before "Weiter", outside the clock.
 The first round is a warm-up (first display of each screen) and is reported on its own.
 
     .venv/bin/python benchmarks/transition.py [--rounds 8] [--service meldebescheinigung] [--use-display]
@@ -27,6 +27,7 @@ Target: median <= 100 ms.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import statistics
 import sys
@@ -84,8 +85,9 @@ class Bench:
         from kivy.core.window import Window
 
         from kiosk.app import build_devices, build_journey, open_outbox
-        from kiosk.forms.service import load_service
         from kiosk.config import installed
+        from kiosk.forms.answers import example_answers
+        from kiosk.forms.service import load_service, service_file
         from kiosk.ui.bridge import KivyWorker
         from kiosk.ui.kiosk_app import KioskApp
 
@@ -93,8 +95,8 @@ class Bench:
         outbox = open_outbox(self.config)
         worker = KivyWorker()
         journey = build_journey(self.config, devices, outbox, worker)
-        service = load_service(installed(self.config.services.directory) / f"{self.service_id}.toml")
-        self.answers = service.sample_answers()
+        service = load_service(service_file(installed(self.config.services.directory), self.service_id))
+        self.answers = example_answers(service, datetime.date.today())
         self.app = app = KioskApp(self.config, journey, devices.speaker)
         self.EventLoop, self.Window = EventLoop, Window
         self._drawn = 0
@@ -137,19 +139,19 @@ class Bench:
         self._transition("language -> welcome", screens["LANGUAGE"].ids.back, "WELCOME", warmup)
 
     def _fill_page(self) -> None:
-        """Type the sample answers into this page (not timed), then let the frames settle."""
+        """Enter the example answers on this page (not timed), then let the frames settle."""
         from kivy.uix.textinput import TextInput
 
         from kiosk.journey import events as ev
 
         screen = self.app.manager.get_screen("FORM")
-        for field_id, widgets in screen.inputs().items():
-            value = self.answers[field_id]
+        for path, widgets in screen.inputs().items():
+            value = self.answers[path]
             if any(isinstance(w, TextInput) for w in widgets):
                 for widget in widgets:
-                    widget.text = value
+                    widget.text = str(value)
             else:
-                self.app.send(ev.Answer(field_id, value))
+                self.app.send(ev.Answer(path, value))
         for _ in range(3):
             self.EventLoop.idle()
 

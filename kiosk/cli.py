@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--lang", action="append", help="only this language (repeatable; default all offered)")
     audit.add_argument("--sizes", default="100,150,200", help="text sizes in percent (default 100,150,200)")
     audit.add_argument("--config", type=Path, help="config file to start from (default: built-in defaults)")
+    audit.add_argument("--screenshots", type=Path, metavar="DIR", help="write one PNG per measured screen to DIR")
     audit.set_defaults(handler=_ui_audit)
 
     texts = commands.add_parser("translations", help="update the gettext catalogues, or list missing translations")
@@ -109,7 +110,7 @@ def _ui_audit(args: argparse.Namespace) -> int:
         prepare(config)
         from kiosk.ui.audit import Audit
 
-        audit = Audit(languages, sizes, args.json)
+        audit = Audit(languages, sizes, args.json, args.screenshots)
         display = ensure_display(config.display.width, config.display.height)
         try:
             return run(config, audit)  # type: ignore[arg-type]

@@ -47,7 +47,11 @@ def to_data(service: Service, answers: Answers) -> dict[str, Any]:
     types; an empty answer is left out, so 'required' says what is missing."""
     data: dict[str, Any] = {}
     for form_field in asked(service, answers):
-        value = convert(form_field, answers.get(form_field.path))
+        answer = answers.get(form_field.path)
+        if form_field.kind == "multichoice" and not answer:
+            # Nothing ticked: an empty list where `minItems` asks for some (so it can say so).
+            answer = [] if form_field.min_items else None
+        value = convert(form_field, answer)
         if value is not None:
             *parents, name = form_field.path.split(".")
             node = data
@@ -58,11 +62,14 @@ def to_data(service: Service, answers: Answers) -> dict[str, Any]:
 
 
 def convert(form_field: FormField, answer: Answer | None) -> Any:
-    if answer is None or answer == "" or answer == []:
+    if answer is None or answer == "":
         return None
+    # Nothing ticked is kept as an empty list, so a `minItems: 1` rule can say so.
     if isinstance(answer, (bool, list)):
         return answer
     text = normalise_text(str(answer))
+    if not text:
+        return None  # only spaces: not answered
     if form_field.kind == "date":
         day = parse_date_de(text)
         return day.isoformat() if day else text  # kept as typed, so the format rule says why

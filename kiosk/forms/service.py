@@ -102,6 +102,7 @@ class FormField:
     format: str | None
     required: bool  # always required (conditional rules are checked by the schema)
     max_length: int | None
+    min_items: int  # several choices: how many must be ticked
     choices: tuple[Choice, ...]
     help: str
     example: Answer | int
@@ -145,7 +146,7 @@ class Service(Definition):
                 _check_condition(ref.show_when, seen, f"field {ref.field}")
                 self._fields[ref.field] = _resolve(self.data_schema, ref)
             seen += [ref.field for ref in step.fields] if isinstance(step, FormStep) else []
-        unasked = sorted(set(_required_leaves(self.data_schema)) - set(self._fields))
+        unasked = sorted(set(required_leaves(self.data_schema)) - set(self._fields))
         if unasked:
             raise ValueError(f"required in the schema but on no page: {', '.join(unasked)}")
 
@@ -201,7 +202,8 @@ def _resolve(schema: dict[str, Any], ref: FieldRef) -> FormField:
     fmt = node.get("format")
     keyboard = KEYBOARD_BY_FORMAT.get(fmt, "numeric" if kind == "number" else "text")
     return FormField(path=ref.field, label=node["title"], kind=kind, keyboard=keyboard, format=fmt,
-                     required=required, max_length=node.get("maxLength"), choices=choices,
+                     required=required, max_length=node.get("maxLength"), min_items=node.get("minItems", 0),
+                     choices=choices,
                      help=ref.help, example=ref.example, show_when=ref.show_when)
 
 
@@ -222,12 +224,12 @@ def _kind(node: dict[str, Any], ref: FieldRef) -> tuple[Any, tuple[Choice, ...]]
     return ref.widget or "text", ()
 
 
-def _required_leaves(node: dict[str, Any], prefix: str = "") -> list[str]:
+def required_leaves(node: dict[str, Any], prefix: str = "") -> list[str]:
     leaves = []
     for name in node.get("required", ()):
         child = node.get("properties", {}).get(name, {})
         path = f"{prefix}{name}"
-        leaves += _required_leaves(child, path + ".") if child.get("type") == "object" else [path]
+        leaves += required_leaves(child, path + ".") if child.get("type") == "object" else [path]
     return leaves
 
 

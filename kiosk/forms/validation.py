@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 from kiosk.forms.answers import Answers, example_answers, shown_fields, to_data
 from kiosk.forms.formats import FORMATS
-from kiosk.forms.service import FormField, FormStep, Service
+from kiosk.forms.service import FormField, FormStep, Service, required_leaves
 from kiosk.i18n import N_, tr, ts
 
 
@@ -121,7 +121,11 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
     prefix = f"{path}." if path else ""
     if error.validator == "required":
         missing = [name for name in error.validator_value if name not in error.instance]
-        return [FieldProblem(prefix + name, "required") for name in missing]
+        # A missing group (an object) is missing each of its required fields: those are what
+        # the pages ask for, and where the citizen must be told.
+        properties = error.schema.get("properties", {})
+        return [FieldProblem(path, "required") for name in missing
+                for path in _required_leaves(properties.get(name, {}), prefix + name)]
     if error.validator == "format":
         return [FieldProblem(path, str(error.validator_value))]
     if error.validator in ("oneOf", "enum"):
@@ -130,6 +134,10 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
         return [FieldProblem(path, "x-date-order", error.validator_value)]
     limit = error.validator_value if isinstance(error.validator_value, (int, float, str)) else None
     return [FieldProblem(path or "(data)", str(error.validator), limit)]
+
+
+def _required_leaves(schema: dict[str, Any], path: str) -> list[str]:
+    return required_leaves(schema, path + ".") if schema.get("type") == "object" else [path]
 
 
 def page_problems(service: Service, step: FormStep, answers: Answers, today: dt.date) -> dict[str, FieldProblem]:

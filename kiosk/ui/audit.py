@@ -10,6 +10,7 @@ Kivy lay the screen out, and then measures the widgets that are on the window.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -62,8 +63,10 @@ class Measures:
 class Audit:
     """Attached to the app like the autopilot; walks, measures, prints, stops the app."""
 
-    def __init__(self, languages: tuple[str, ...], sizes: tuple[float, ...], as_json: bool) -> None:
+    def __init__(self, languages: tuple[str, ...], sizes: tuple[float, ...], as_json: bool,
+                 screenshots: Path | None = None) -> None:
         self.languages, self.sizes, self.as_json = languages, sizes, as_json
+        self.screenshots = screenshots  # one PNG per measured screen, to look at
         self.exit_status = 1
         self.measures = Measures(findings=[])
         self._app: KioskApp | None = None
@@ -71,6 +74,7 @@ class Audit:
         self._wait = 0
         self._where = ""
         self._pass = ("de", 1.0, False, False)  # language, text size, high contrast, low layout
+        self._english = _english_texts()  # a terminal text on screen in another language: untranslated
 
     def attach(self, app: KioskApp, devices: Devices) -> None:
         self._app = app
@@ -188,6 +192,8 @@ class Audit:
         app = self._app
         assert app is not None
         self.measures.screens += 1
+        if self.screenshots is not None:
+            self._screenshot(where)
         roots = [app.manager.current_screen] + [c for c in Window.children if isinstance(c, ModalView)]
         for root in roots[-1:] if len(roots) > 1 else roots:  # an overlay covers the screen
             labels = [w for w in root.walk(restrict=True) if isinstance(w, Label) and _shown(w)]
@@ -202,6 +208,14 @@ class Audit:
         if keyboard is not None:
             self._touch(_smallest_key(keyboard), where, f"key on the {keyboard.layout} keyboard")
 
+    def _screenshot(self, where: str) -> None:
+        lang, size, high, low = self._pass
+        name = f"{self.measures.screens:04d}-{lang}-{round(size * 100)}{'-hc' if high else ''}{'-low' if low else ''}" \
+               f"-{where.replace('/', '-').replace(' ', '')}.png"
+        self.screenshots.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+        saved = Window.screenshot(name=str(self.screenshots / "shot.png"))  # type: ignore[operator]
+        Path(saved).replace(self.screenshots / name)  # type: ignore[operator]
+
     def _check_label(self, label: Label, where: str) -> None:
         tw, th = label.texture_size
         if getattr(label, "is_shortened", False) or tw > label.width + 1 or th > label.height + 1:
@@ -209,6 +223,8 @@ class Audit:
                                          f"{label.width:.0f}×{label.height:.0f} px")
         if _scroller(label) is None and not _inside(_rect(label), (0, 0, Window.width, Window.height)):
             self._find("outside", where, f"{_short(label.text)!r} is partly outside the window")
+        if self._pass[0] != "en" and label.text.strip() in self._english:
+            self._find("translation", where, f"{_short(label.text)!r} is shown in English")
         ratio = contrast_ratio(list(label.color), _background(label, self._app))
         high = self._pass[2]
         if high:
@@ -269,6 +285,15 @@ class Audit:
         self.exit_status = status
         Clock.unschedule(self._step)
         self._app.stop()  # type: ignore[union-attr]
+
+
+def _english_texts() -> frozenset[str]:
+    from kiosk.i18n import catalogue
+    from kiosk.translations import ui_messages
+
+    # Only texts German translates differently: "Terminal" or "OK" are the same in both.
+    german = catalogue("de")
+    return frozenset(m for m in ui_messages() if german.get((None, m), m) != m and "{" not in m)
 
 
 def report(measures: Measures, as_json: bool) -> None:

@@ -292,6 +292,14 @@ class KioskKeyboard(VKeyboard):
         # the old layer's geometry (an IndexError in Kivy when the layers differ in size).
         self._update_layout_mode()
 
+    def refresh_active_keys_layer(self) -> None:
+        # A key still held down from the previous layout (the finger that closed the keyboard)
+        # is not on this one: Kivy would look it up anyway and fail with an IndexError.
+        geometry = self.layout_geometry
+        self.active_keys = {uid: (line, index) for uid, (line, index) in self.active_keys.items()
+                            if index < len(geometry.get(f"LINE_{line}", ()))}
+        super().refresh_active_keys_layer()
+
     def _special(self, touch: object) -> str | None:
         key = getattr(touch, "ud", {}).get(self.uid, {}).get("key")
         return key[0][2] if key else None
@@ -397,7 +405,9 @@ class FieldBox(BoxLayout):
     def on_problem(self, _box: FieldBox, problem: str) -> None:
         announcer = _announcer()
         if problem and announcer is not None:
-            announcer.queue(Part.PROBLEM, [f"{self.label}: {problem}"])
+            # The messages name their field already (validation.message); say the label only
+            # when one does not.
+            announcer.queue(Part.PROBLEM, [problem if self.label in problem else f"{self.label}: {problem}"])
 
 
 def _announcer():  # type: ignore[no-untyped-def]

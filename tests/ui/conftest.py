@@ -286,8 +286,10 @@ class Kiosk:
             widget.fbind("on_release", note)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
-        self.advance_frames()
-        touch.touch_up()
+        try:
+            self.advance_frames()
+        finally:
+            touch.touch_up()  # a finger always lifts, even when the app failed meanwhile
         try:
             if isinstance(widget, Button):
                 self.wait_until(lambda: released, 2, f"{_describe(widget)} to get the tap")
@@ -359,8 +361,11 @@ class Kiosk:
                     x, y = keyboard.to_parent(pos[0] + size[0] / 2, pos[1] + size[1] / 2)
                     touch = UnitTestTouch(x, y)
                     touch.touch_down()
-                    self.advance_frames()
-                    touch.touch_up()
+                    try:
+                        self.advance_frames()
+                    finally:
+                        # Always lifted: a key left held would repeat into the next test.
+                        touch.touch_up()
                     self.advance_frames(2)
                     return
         raise AssertionError("key not found on the on-screen keyboard")
@@ -397,6 +402,23 @@ def _shown(widget: Any) -> bool:
     if widget.width <= 0 or widget.height <= 0:
         return False
     return all(w.opacity > 0 for w in (widget, *_ancestors(widget)))
+
+
+def _release_keys(window: Any) -> None:
+    """The window keeps one on-screen keyboard for every test. A key the app failed to take
+    (Kivy grabs the touch only after handling the key) stays down and repeats every 50 ms: into
+    the next test, which would then fail for this one's reason. Let go of it."""
+    from kivy.uix.vkeyboard import VKeyboard
+
+    for keyboard in getattr(window, "_keyboards", {}).values():
+        widget = getattr(keyboard, "widget", None)
+        if isinstance(widget, VKeyboard):
+            for event in ("_start_repeat_key_ev", "_repeat_key_ev"):
+                if getattr(widget, event, None) is not None:
+                    getattr(widget, event).cancel()
+                    setattr(widget, event, None)
+            widget.repeat_touch = None
+            widget.active_keys.clear()
 
 
 def _describe(widget: Any) -> str:
@@ -446,6 +468,7 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
             for widget in root.walk():
                 if isinstance(widget, TextInput):
                     widget.focus = False  # releases the on-screen keyboard
+        _release_keys(window)
         kiosk.advance_frames(2)  # let the keyboard go while the app still runs
         app.dispatch("on_stop")
         if app.root is not None:

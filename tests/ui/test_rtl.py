@@ -140,7 +140,7 @@ def test_changing_the_language_redraws_texts_and_mirrors_rows(kiosk: Kiosk, arab
     choose_language(kiosk, "de")
     german = drawn(heading(kiosk))
     bar, back = top_bar(kiosk), kiosk.screen.ids.back
-    title, help_button = bar.children[-1], bar.ids.help
+    title, help_button = bar.ids.inline, bar.ids.help  # the title beside the buttons (not stacked above)
     assert title.x < help_button.x and back.x < kiosk.window.width / 2
 
     choose_language(kiosk, "ar")
@@ -149,7 +149,7 @@ def test_changing_the_language_redraws_texts_and_mirrors_rows(kiosk: Kiosk, arab
     assert text[-1] == MEEM_INITIAL, "the Arabic heading, drawn right to left"
     assert title.x > help_button.x, "the title on the right, the buttons on the left"
     assert back.x > kiosk.window.width / 2, "Back on the right, where a right-to-left reader starts"
-    assert bar.children[-1] is title, "the order the bar is read aloud in stays the same"
+    assert bar.ids.row.children[-1] == title, "the order the bar is read aloud in stays the same"
     kiosk.screenshot("catalogue-ar")
 
     choose_language(kiosk, "de")
@@ -176,7 +176,7 @@ def test_markup_keeps_its_styles_in_arabic(kiosk: Kiosk, arabic: dict[str, str])
 
     choose_language(kiosk, "ar")
     label = Text(text="الاسم:  [b]Müller[/b]", markup=True)  # as the review page shows an answer
-    kiosk.screen.children[0].add_widget(label, index=len(kiosk.screen.children[0].children) - 2)
+    kiosk.screen.ids.services.add_widget(label)  # on the catalogue page, below the services
     kiosk.advance_frames(3)
     [line] = label._label._cached_lines
     left, right = line.words

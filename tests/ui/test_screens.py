@@ -18,9 +18,10 @@ from babel.numbers import format_currency
 
 from hardware.printer import PaperStatus
 from kiosk.forms.answers import example_answers, shown_fields, shown_value, to_data
-from kiosk.forms.service import Answer, FormField, FormStep, Service
+from kiosk.forms.service import Answer, DeclaredStep, FormField, FormStep, Service
 from kiosk.forms.validation import FieldProblem, message
 from kiosk.i18n import LANGUAGE_NAMES, LANGUAGES, tr, ts
+from kiosk.journey.state import Stage
 from kiosk.outbox.store import OutboxError
 from tests.ui.checks import assert_nothing_cut_off, assert_overlay_in_window
 from tests.ui.conftest import TIMING, Kiosk, plain
@@ -72,10 +73,10 @@ def step_heading(kiosk: Kiosk, index: int, language: str) -> str:
             else tr(language, "Step {number} of {total}: {title}", number=index + 1, total=total, title=title))
 
 
-def choice_label(form_field: FormField, value: Answer, language: str) -> str:
+def choice_label(form_field: FormField, value: Answer, language: str, service_id: str = SERVICE) -> str:
     if form_field.kind == "yesno":
         return tr(language, "Yes" if value else "No")
-    return next(ts(language, SERVICE, c.label) for c in form_field.choices if c.value == value)
+    return next(ts(language, service_id, c.label) for c in form_field.choices if c.value == value)
 
 
 def start(kiosk: Kiosk, language: str = "de") -> None:
@@ -89,16 +90,28 @@ def start(kiosk: Kiosk, language: str = "de") -> None:
     kiosk.expect(step_heading(kiosk, 0, language))
 
 
-def fill_page(kiosk: Kiosk, step: FormStep, answers: dict[str, Answer], language: str) -> None:
-    for form_field in shown_fields(service(kiosk), step, kiosk.journey.answers()):
+def fill_page(kiosk: Kiosk, step: FormStep, answers: dict[str, Answer], language: str,
+              service_id: str = SERVICE) -> None:
+    """Answer every question the page shows: type the text, tap the answers by what they say."""
+    for form_field in shown_fields(kiosk.journey.services[service_id], step, kiosk.journey.answers()):
         value = answers[form_field.path]
         if form_field.kind == "multichoice":
             for chosen in value:  # type: ignore[union-attr]
-                kiosk.tap_text(choice_label(form_field, chosen, language))
+                choose(kiosk, form_field.path, choice_label(form_field, chosen, language, service_id))
         elif form_field.kind in ("choice", "yesno"):
-            kiosk.tap_text(choice_label(form_field, value, language))
+            choose(kiosk, form_field.path, choice_label(form_field, value, language, service_id))
         else:
             kiosk.type_into(form_field.path, str(value))
+        kiosk.wait_until(lambda f=form_field, v=value: kiosk.journey.answer(f.path) == v,  # type: ignore[misc]
+                         what=f"the answer for {form_field.path}")
+
+
+def choose(kiosk: Kiosk, path: str, label: str) -> None:
+    """Tap the answer saying `label` among the answers of this question (two yes/no questions on
+    one page both have a 'Ja')."""
+    buttons = [b for b in kiosk.screen.inputs()[path] if plain(b.text).strip().removeprefix("✓").strip() == label]
+    assert len(buttons) == 1, f"{path}: expected one answer {label!r}: {[b.text for b in kiosk.screen.inputs()[path]]}"
+    kiosk.tap(buttons[0])
 
 
 def next_label(kiosk: Kiosk, index: int, language: str) -> str:
@@ -119,20 +132,21 @@ def fill_all_pages(kiosk: Kiosk, answers: dict[str, Answer], language: str = "de
     kiosk.expect("Bitte prüfen Sie Ihre Angaben" if language == "de" else "Please check your answers")
 
 
-def shown_answers(kiosk: Kiosk, answers: dict[str, Answer], language: str) -> list[str]:
+def shown_answers(kiosk: Kiosk, answers: dict[str, Answer], language: str, service_id: str = SERVICE) -> list[str]:
     """How the review shows each answer: 'Label:  value' (choices by their label, dates as
-    day.month.year, postcodes without spaces)."""
+    day.month.year, postcodes without spaces, nothing as '—')."""
     shown = []
-    for step in pages(kiosk):
-        for form_field in shown_fields(service(kiosk), step, answers):
-            value = answers[form_field.path]
-            if form_field.kind in ("choice", "yesno"):
-                text = choice_label(form_field, value, language)
+    the_service = kiosk.journey.services[service_id]
+    for step in (s for s in the_service.steps if isinstance(s, FormStep)):
+        for form_field in shown_fields(the_service, step, answers):
+            value = answers.get(form_field.path, "")
+            if form_field.kind in ("choice", "yesno") and value != "":
+                text = choice_label(form_field, value, language, service_id)
             elif form_field.kind == "multichoice":
-                text = ", ".join(choice_label(form_field, v, language) for v in value)  # type: ignore[union-attr]
+                text = ", ".join(choice_label(form_field, v, language, service_id) for v in value)  # type: ignore[union-attr]
             else:
                 text = shown_value(form_field, value)
-            shown.append(f"{ts(language, SERVICE, form_field.label)}:  {text}")
+            shown.append(f"{ts(language, service_id, form_field.label)}:  {text or '—'}")
     return shown
 
 
@@ -227,6 +241,48 @@ def test_meldebescheinigung_in_english(kiosk: Kiosk) -> None:
     # Nobody taps: the goodbye screen gives way to the welcome screen, in German again.
     kiosk.idle_for(TIMING.goodbye_s)
     kiosk.expect(WELCOME, "Hier können Sie Anträge bei Ihrer Stadt selbst stellen.")
+
+
+SERVICE_IDS = sorted(p.stem for p in (Path(__file__).parents[2] / "config" / "services").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("service_id", SERVICE_IDS)
+def test_every_service_walked_with_its_examples(kiosk: Kiosk, service_id: str) -> None:
+    """Every kind of page and question the definitions use (declared steps, yes/no, several
+    choices, long text, pages shown on condition) on the real screens, to the stored data."""
+    the_service = kiosk.journey.services[service_id]
+    answers = example_answers(the_service, dt.date.today())
+    kiosk.expect(WELCOME)
+    kiosk.tap_text(START)
+    kiosk.tap_text("Deutsch")
+    kiosk.expect("Was möchten Sie tun?")
+    kiosk.tap_text(the_service.title)
+    total = len(the_service.steps)
+    for _ in range(total):
+        state = kiosk.state
+        if state.stage is not Stage.FORM:
+            break
+        index, step = state.step_index, state.step
+        kiosk.expect(f"Schritt {index + 1} von {total}: {step.title}", the_service.title)
+        if isinstance(step, DeclaredStep):
+            kiosk.expect(step.instead)  # what to do instead, in plain words
+            assert kiosk.screen.inputs() == {}
+        else:
+            assert list(kiosk.screen.inputs()) == [f.path for f in shown_fields(the_service, step, answers)]
+            fill_page(kiosk, step, answers, "de", service_id)
+        kiosk.tap(kiosk.screen.ids.next)
+        kiosk.wait_until(lambda i=index: kiosk.state.stage is not Stage.FORM or kiosk.state.step_index != i,
+                         what="the next page")
+        assert not kiosk.state.problems, kiosk.state.problems
+    kiosk.expect("Bitte prüfen Sie Ihre Angaben")
+    review = kiosk.texts_on_screen()
+    for line in shown_answers(kiosk, answers, "de", service_id):
+        assert line in review, f"{line!r} not on the review: {review}"
+    kiosk.tap_text("Antrag absenden")
+    kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.")
+    found = re.findall(rf"\b{the_service.reference_prefix}-[0-9A-Z]{{4}}-[0-9A-Z]{{4}}\b", kiosk.screen_text())
+    assert len(found) == 1, kiosk.texts_on_screen()
+    assert kiosk.outbox.read(found[0]).data == to_data(the_service, answers)
 
 
 # -- mistakes, time, second thoughts -----------------------------------------------------
@@ -539,6 +595,18 @@ def test_failsafe_shows_no_traceback_and_retry_keeps_the_answers(kiosk: Kiosk,
     kiosk.tap_text("Antrag absenden")
     kiosk.expect("Vielen Dank! Ihr Antrag ist eingegangen.")
     assert kiosk.outbox.read(reference_on_screen(kiosk)).data == to_data(service(kiosk), answers)
+
+
+def test_receipt_texts_reach_the_translators() -> None:
+    """The receipt screen's texts sit in a table: the extractor must still find them, or the
+    catalogues lose their translations at the next `kiosk translations update`."""
+    from kiosk.translations import ui_messages
+    from kiosk.ui.screens.receipt import PRINTOUT_MESSAGES
+
+    shown = [text for text in PRINTOUT_MESSAGES.values() if text]
+    assert len(shown) == 3
+    extracted = ui_messages()
+    assert [text for text in shown if text not in extracted] == []
 
 
 def test_receipt_without_paper_still_shows_the_reference(kiosk: Kiosk) -> None:

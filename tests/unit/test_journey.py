@@ -15,10 +15,10 @@ import pytest
 from hardware.printer import PaperStatus
 from hardware.printer.simulator import SimulatedPrinter
 from kiosk.config import REPO_ROOT
-from kiosk.forms.answers import shown_fields, to_data
-from kiosk.forms.service import DeclaredStep, FormStep, Service, load_service, parse_service
-from kiosk.forms.validation import FieldProblem
-from kiosk.i18n import LANGUAGES
+from kiosk.forms.answers import example_answers, shown_fields, to_data
+from kiosk.forms.service import DeclaredStep, FormStep, Service, load_catalogue, load_service, parse_service
+from kiosk.forms.validation import FieldProblem, validate
+from kiosk.i18n import LANGUAGES, ts
 from kiosk.journey import events as ev
 from kiosk.journey import machine
 from kiosk.journey.machine import _ANYWHERE, _HANDLERS, _OVERLAY_HANDLERS, Journey, Place, Timing
@@ -116,8 +116,9 @@ class Env:
 
 
 # A small service with what the real one does not have: an identification step (declared, not
-# done at the terminal), pages shown only for one way of delivery, and a rule (if/then) by which
-# an answer on a later page makes a field on the first page required.
+# done at the terminal), pages shown only for one way of delivery (one by its own show_when, one
+# because its only field is hidden), and a rule (if/then) by which an answer on a later page makes
+# a field on the first page required.
 HUND = {
     "id": "hundeanmeldung", "reference_prefix": "HU", "title": "Hund anmelden",
     "summary": "Melden Sie Ihren Hund für die Hundesteuer an.", "office": "Steueramt",
@@ -148,8 +149,8 @@ HUND = {
         {"id": "adresse", "title": "Adresse", "show_when": {"field": "zustellung", "equals": "post"},
          "fields": [{"field": "strasse", "example": "Heidestraße"}]},
         {"id": "bemerkung", "title": "Bemerkung", "fields": [{"field": "bemerkung", "example": "Keine"}]},
-        {"id": "versand", "title": "Versand", "show_when": {"field": "zustellung", "equals": "post"},
-         "fields": [{"field": "express", "example": False}]},
+        {"id": "versand", "title": "Versand",
+         "fields": [{"field": "express", "example": False, "show_when": {"field": "zustellung", "equals": "post"}}]},
     ],
 }
 HALTER, AUSWEIS, ZUSTELLUNG, ADRESSE, BEMERKUNG, VERSAND = range(6)
@@ -307,7 +308,8 @@ def test_happy_path_from_welcome_to_goodbye_and_back(env: Env) -> None:
     assert env.printer.receipts_printed == 1
     printed = env.printer.last_bytes.decode("cp858", errors="replace")
     assert state.reference in printed
-    assert "Meldebescheinigung beantragen" in printed  # no English service texts yet: the German title
+    title = ts("en", "meldebescheinigung", env.service.title)  # in the citizen's language
+    assert " ".join(title.split()) in " ".join(printed.split())  # (a long title wraps)
     for canary in FREE_TEXT_CANARIES:
         assert canary not in printed  # the receipt carries no answers
 
@@ -587,6 +589,28 @@ def test_submit_with_a_problem_on_an_earlier_page_opens_that_page(hund: Env) -> 
     assert hund.outbox.read(state.reference).data == {  # type: ignore[arg-type]
         "name": "Erika", "telefon": "0221 12345678", "zustellung": "post", "rueckruf": True,
         "strasse": "Heidestraße", "express": True}
+
+
+SERVICE_IDS = sorted(p.stem for p in SERVICE_FILE.parent.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+
+
+@pytest.mark.parametrize("service_id", SERVICE_IDS)
+def test_every_service_can_be_walked_with_its_examples(tmp_path: Path, service_id: str) -> None:
+    catalogue = load_catalogue(SERVICE_FILE.parent, tuple(SERVICE_IDS))
+    assert catalogue.broken == ()
+    env = make_env(tmp_path, services=tuple(s for s in catalogue.services if s.id != "meldebescheinigung"))
+    service = env.journey.services[service_id]
+    examples = example_answers(service, TODAY)
+    try:
+        state = to_review(env, examples, "de", service_id)  # type: ignore[arg-type]
+        state = env.send(ev.Submit())
+        assert (state.stage, state.printout) == (Stage.RECEIPT, Printout.PRINTED), state
+        assert state.reference is not None and state.reference.startswith(service.reference_prefix + "-")
+        stored = env.outbox.read(state.reference)
+        assert stored.data == to_data(service, examples)
+        assert validate(service, stored.data, TODAY) == []
+    finally:
+        env.outbox.close()
 
 
 def test_the_seven_languages() -> None:

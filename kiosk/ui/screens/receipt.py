@@ -1,15 +1,16 @@
 from kivy.app import App
 
+from kiosk.i18n import N_
 from kiosk.journey.state import JourneyState, Printout, Stage
 from kiosk.ui.announcer import Part
 from kiosk.ui.screens.base import KioskScreen, load_kv
 
 PRINTOUT_MESSAGES = {
     Printout.NONE: "",
-    Printout.PRINTING: "Your receipt is being printed …",
-    Printout.PRINTED: "Please take your receipt from the printer below the screen.",
-    Printout.FAILED: "The receipt cannot be printed right now. Please write down or photograph "
-                     "your reference number. Your application has been received.",
+    Printout.PRINTING: N_("Your receipt is being printed …"),
+    Printout.PRINTED: N_("Please take your receipt from the printer below the screen."),
+    Printout.FAILED: N_("The receipt cannot be printed right now. Please write down or photograph "
+                        "your reference number. Your application has been received."),
 }
 
 
