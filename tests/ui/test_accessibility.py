@@ -12,7 +12,8 @@ import pytest
 
 from tests.ui.checks import (assert_controls_low, assert_nothing_cut_off, assert_overlay_in_window, window_rect)
 from tests.ui.conftest import TIMING, Kiosk
-from tests.ui.test_screens import LANGUAGE_NAMES, START, WELCOME, pages, sample_answers, start
+from tests.ui.test_screens import (LANGUAGE_NAMES, SERVICE, START, WELCOME, pages, problem_message,
+                                   sample_answers, start)
 
 pytestmark = pytest.mark.ui
 
@@ -62,6 +63,16 @@ def touch_at(kiosk: Kiosk, widget: Any, hold_s: float = 0.0) -> None:
     kiosk.pump_for(hold_s)
     touch.touch_up()
     kiosk.advance_frames(3)
+
+
+def question(kiosk: Kiosk, path: str) -> str:
+    """What is said when the field gets the focus: its label and help, as sentences."""
+    from kiosk.i18n import ts
+    from kiosk.ui.announcer import sentences, speakable
+
+    service = kiosk.journey.services[SERVICE]
+    form_field = next(f for step in pages(kiosk) for f in service.page_fields(step) if f.path == path)
+    return sentences(speakable(ts("de", SERVICE, text)) for text in (form_field.label, form_field.help) if text)
 
 
 def to_catalogue(kiosk: Kiosk, language: str = "de") -> None:
@@ -256,35 +267,37 @@ def test_focus_speaks_the_question_problems_are_spoken_and_typed_values_never(ki
     start(kiosk)
     set_in_panel(kiosk, "Vorlesen ein")
     count = len(spoken(kiosk))
-    kiosk.tap(kiosk.input("given_names"))
+    kiosk.tap(kiosk.input("vorname"))
     kiosk.advance_frames(2)
-    assert said_since(kiosk, count) == "Vorname(n). Wie im Ausweis, zum Beispiel: Erika Maria."
+    assert said_since(kiosk, count) == question(kiosk, "vorname")
+    assert question(kiosk, "vorname").startswith("Vorname")
     kiosk.close_keyboard()
-    kiosk.type_into("family_name", answers["family_name"])
-    kiosk.tap(kiosk.input("family_name"))  # back into a field that holds a value
+    family_name = str(answers["familienname"])
+    kiosk.type_into("familienname", family_name)
+    kiosk.tap(kiosk.input("familienname"))  # back into a field that holds a value
     kiosk.advance_frames(2)
     kiosk.close_keyboard()
-    assert answers["family_name"] not in said_since(kiosk, count)
-    assert "Familienname." in said_since(kiosk, count)
-    # 'Weiter' with empty fields: the problems are said, with the question they belong to.
+    assert family_name not in said_since(kiosk, count)
+    assert question(kiosk, "familienname") in said_since(kiosk, count)
+    # 'Weiter' with empty fields: the problems are said, each naming its question.
     count = len(spoken(kiosk))
     kiosk.tap_text("Weiter")
-    kiosk.expect("Bitte füllen Sie dieses Feld aus.")
+    missing = problem_message(kiosk, "vorname", "required")
+    kiosk.expect(missing)
     kiosk.advance_frames(2)
     said = said_since(kiosk, count)
-    assert "Vorname(n): Bitte füllen Sie dieses Feld aus." in said
-    assert "Geburtsdatum: Bitte füllen Sie dieses Feld aus." in said
-    assert "Familienname: " not in said  # that one was answered
-    assert all(answers["family_name"] not in u.text for u in spoken(kiosk))
-    assert answers["family_name"] not in kiosk.log_file.read_text(encoding="utf-8")
+    assert missing in said and problem_message(kiosk, "geburtsdatum", "required") in said
+    assert problem_message(kiosk, "familienname", "required") not in said  # that one was answered
+    assert all(family_name not in u.text for u in spoken(kiosk))
+    assert family_name not in kiosk.log_file.read_text(encoding="utf-8")
 
 
 def test_with_speech_off_nothing_is_said(kiosk: Kiosk) -> None:
     start(kiosk)
-    kiosk.tap(kiosk.input("given_names"))
+    kiosk.tap(kiosk.input("vorname"))
     kiosk.close_keyboard()
     kiosk.tap_text("Weiter")
-    kiosk.expect("Bitte füllen Sie dieses Feld aus.")
+    kiosk.expect(problem_message(kiosk, "vorname", "required"))
     set_in_panel(kiosk, "+  Lauter")
     kiosk.idle_for(TIMING.inactivity_s)
     kiosk.expect("Brauchen Sie mehr Zeit?")  # the prompt is shown, not said
@@ -386,7 +399,8 @@ def test_form_pages_keep_their_answers_across_size_changes(kiosk: Kiosk) -> None
     answers = sample_answers(kiosk)
     start(kiosk)
     first = pages(kiosk)[0]
-    typed = {f.id: answers[f.id] for f in first.fields if f.type != "choice"}
+    fields = kiosk.journey.services[SERVICE].page_fields(first)
+    typed = {f.path: str(answers[f.path]) for f in fields if f.kind in ("text", "date", "number")}
     for field_id, value in typed.items():
         kiosk.type_into(field_id, value)
     set_in_panel(kiosk, "200 %")
@@ -410,11 +424,12 @@ def test_holding_a_button_says_what_it_does_without_pressing_it(kiosk: Kiosk) ->
     kiosk.tap_text("Vorlesen ein")
     assert kiosk.app.announcer.speech
     close_panel(kiosk)
-    kiosk.tap_text("Meldebescheinigung beantragen")
-    kiosk.expect("Vorname(n)")
-    field = kiosk.input("given_names")
+    from kiosk.i18n import ts
+
+    kiosk.tap_text(ts("de", SERVICE, kiosk.journey.services[SERVICE].title))
+    field = kiosk.input("vorname")
     touch_at(kiosk, field, hold_s=1.7)  # a field: its question, never its content
-    assert spoken(kiosk)[-1].text == "Vorname(n). Wie im Ausweis, zum Beispiel: Erika Maria."
+    assert spoken(kiosk)[-1].text == question(kiosk, "vorname")
     assert kiosk.state.stage is Stage.FORM
     if kiosk.keyboard() is not None:
         kiosk.close_keyboard()
@@ -441,6 +456,6 @@ def test_signs_and_markup_are_not_read_out() -> None:
 
     assert speakable("?  Hilfe") == "Hilfe"
     assert speakable("✓  [size=28]Aa[/size]  200 %") == "Aa  200 %"
-    assert speakable("!  Bitte füllen Sie dieses Feld aus.") == "Bitte füllen Sie dieses Feld aus."
+    assert speakable("!  Bitte füllen Sie „Vorname“ aus.") == "Bitte füllen Sie „Vorname“ aus."
     assert speakable("Willkommen  ·  Welcome") == "Willkommen. Welcome"
     assert sentences(["Hilfe", "Das können Sie tun:", "Fertig."]) == "Hilfe. Das können Sie tun: Fertig."
