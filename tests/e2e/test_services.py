@@ -34,6 +34,7 @@ def test_eight_services_in_seven_languages_are_offered() -> None:
     assert KioskConfig().language.offered == LANGUAGES
 
 
+@pytest.mark.timeout(900)  # seven walks through the real UI, typing on the on-screen keyboard
 @pytest.mark.parametrize("service_id", SERVICES)
 def test_autopilot_walks_the_service_in_every_language(tmp_path: Path, service_id: str) -> None:
     data = tmp_path / "data"
@@ -57,6 +58,7 @@ def test_autopilot_walks_the_service_in_every_language(tmp_path: Path, service_i
         assert validate(service, application.data, dt.date.today()) == []
 
 
+@pytest.mark.timeout(1800)  # about 1,700 screens
 def test_ui_audit_finds_nothing_on_any_screen() -> None:
     done = kiosk("ui", "audit", "--json", timeout=1500)
     report = json.loads(done.stdout)
