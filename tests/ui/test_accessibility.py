@@ -12,7 +12,7 @@ import pytest
 
 from tests.ui.checks import (assert_controls_low, assert_nothing_cut_off, assert_overlay_in_window, window_rect)
 from tests.ui.conftest import TIMING, Kiosk
-from tests.ui.test_screens import LANGUAGE_NAMES, START, WELCOME, pages, sample_answers, start
+from tests.ui.test_screens import LANGUAGE_NAMES, START, WELCOME, pages, problem_message, sample_answers, service, start
 
 pytestmark = pytest.mark.ui
 
@@ -256,35 +256,40 @@ def test_focus_speaks_the_question_problems_are_spoken_and_typed_values_never(ki
     start(kiosk)
     set_in_panel(kiosk, "Vorlesen ein")
     count = len(spoken(kiosk))
-    kiosk.tap(kiosk.input("given_names"))
+    vorname = service(kiosk).field("vorname")
+    kiosk.tap(kiosk.input("vorname"))
     kiosk.advance_frames(2)
-    assert said_since(kiosk, count) == "Vorname(n). Wie im Ausweis, zum Beispiel: Erika Maria."
+    assert said_since(kiosk, count) == f"{vorname.label}. {vorname.help}."  # question, then hint
     kiosk.close_keyboard()
-    kiosk.type_into("family_name", answers["family_name"])
-    kiosk.tap(kiosk.input("family_name"))  # back into a field that holds a value
+    family_name = str(answers["familienname"])
+    kiosk.type_into("familienname", family_name)
+    kiosk.tap(kiosk.input("familienname"))  # back into a field that holds a value
     kiosk.advance_frames(2)
     kiosk.close_keyboard()
-    assert answers["family_name"] not in said_since(kiosk, count)
+    assert family_name not in said_since(kiosk, count)
     assert "Familienname." in said_since(kiosk, count)
-    # 'Weiter' with empty fields: the problems are said, with the question they belong to.
+    # 'Weiter' with empty fields: each problem is said, naming the question it belongs to (once:
+    # the message already names it).
     count = len(spoken(kiosk))
     kiosk.tap_text("Weiter")
-    kiosk.expect("Bitte füllen Sie dieses Feld aus.")
+    kiosk.expect(problem_message(kiosk, "vorname", "required"))
     kiosk.advance_frames(2)
     said = said_since(kiosk, count)
-    assert "Vorname(n): Bitte füllen Sie dieses Feld aus." in said
-    assert "Geburtsdatum: Bitte füllen Sie dieses Feld aus." in said
-    assert "Familienname: " not in said  # that one was answered
-    assert all(answers["family_name"] not in u.text for u in spoken(kiosk))
-    assert answers["family_name"] not in kiosk.log_file.read_text(encoding="utf-8")
+    for path in ("vorname", "geburtsdatum"):
+        assert problem_message(kiosk, path, "required") in said, said
+        label = service(kiosk).field(path).label
+        assert said.count(label) == 1, f"{label!r} said more than once: {said!r}"
+    assert "Familienname" not in said  # that one was answered
+    assert all(family_name not in u.text for u in spoken(kiosk))
+    assert family_name not in kiosk.log_file.read_text(encoding="utf-8")
 
 
 def test_with_speech_off_nothing_is_said(kiosk: Kiosk) -> None:
     start(kiosk)
-    kiosk.tap(kiosk.input("given_names"))
+    kiosk.tap(kiosk.input("vorname"))
     kiosk.close_keyboard()
     kiosk.tap_text("Weiter")
-    kiosk.expect("Bitte füllen Sie dieses Feld aus.")
+    kiosk.expect(problem_message(kiosk, "vorname", "required"))
     set_in_panel(kiosk, "+  Lauter")
     kiosk.idle_for(TIMING.inactivity_s)
     kiosk.expect("Brauchen Sie mehr Zeit?")  # the prompt is shown, not said
@@ -386,7 +391,9 @@ def test_form_pages_keep_their_answers_across_size_changes(kiosk: Kiosk) -> None
     answers = sample_answers(kiosk)
     start(kiosk)
     first = pages(kiosk)[0]
-    typed = {f.id: answers[f.id] for f in first.fields if f.type != "choice"}
+    typed = {f.path: str(answers[f.path]) for f in service(kiosk).page_fields(first)
+             if f.kind not in ("choice", "yesno", "multichoice")}
+    assert typed
     for field_id, value in typed.items():
         kiosk.type_into(field_id, value)
     set_in_panel(kiosk, "200 %")
@@ -412,9 +419,10 @@ def test_holding_a_button_says_what_it_does_without_pressing_it(kiosk: Kiosk) ->
     close_panel(kiosk)
     kiosk.tap_text("Meldebescheinigung beantragen")
     kiosk.expect("Vorname(n)")
-    field = kiosk.input("given_names")
+    field = kiosk.input("vorname")
     touch_at(kiosk, field, hold_s=1.7)  # a field: its question, never its content
-    assert spoken(kiosk)[-1].text == "Vorname(n). Wie im Ausweis, zum Beispiel: Erika Maria."
+    vorname = service(kiosk).field("vorname")
+    assert spoken(kiosk)[-1].text == f"{vorname.label}. {vorname.help}."
     assert kiosk.state.stage is Stage.FORM
     if kiosk.keyboard() is not None:
         kiosk.close_keyboard()
