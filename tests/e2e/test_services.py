@@ -43,8 +43,9 @@ def test_autopilot_walks_the_service_in_every_language(tmp_path: Path, service_i
     shown = [line.split() for line in done.stdout.splitlines() if line[:2].isdigit()]
     for language in LANGUAGES:
         stages = [words[2] for words in shown if words[3] == language]
-        assert stages[-3:] == ["REVIEW", "RECEIPT", "GOODBYE"], (language, stages)
-        assert "FORM" in stages
+        ending = [stage for stage in stages if stage in ("REVIEW", "RECEIPT", "GOODBYE")]
+        assert ending == ["REVIEW", "RECEIPT", "GOODBYE"], (language, stages)
+        assert "FORM" in stages and "FAILSAFE" not in stages
     # Seven applications wait in the encrypted outbox, each valid data for the service.
     service = load_service(service_file(SERVICE_DIR, service_id))
     outbox = EncryptedOutbox(data / "outbox.sqlite3", data / "outbox.key")
