@@ -206,8 +206,8 @@ class Autopilot:
         if not entry.focus or keyboard is None or keyboard.target is not entry:
             if time.monotonic() < self._focus_wait_until:
                 return  # a tap reaches a field in a ScrollView a moment later
-            self._focus_wait_until = time.monotonic() + FOCUS_WAIT_S
-            self._tap(entry)
+            if self._tap(entry):
+                self._focus_wait_until = time.monotonic() + FOCUS_WAIT_S
             return
         for _ in range(KEYS_PER_FRAME):  # each tap is handled at once; drawing waits for the frame
             typed = entry.text
@@ -248,18 +248,21 @@ class Autopilot:
             elif widget.value == value and widget.state != "down":
                 self._tap(widget)
 
-    def _tap(self, widget: Widget) -> None:
-        """A real touch in the middle of the widget, after scrolling it into view."""
+    def _tap(self, widget: Widget) -> bool:
+        """A real touch in the middle of the widget once it is in view; False when the page
+        had to scroll first (its widgets move on the next frame: a touch now would land on
+        whatever was there before, e.g. a button of the top bar)."""
         scroller = next((w for w in _ancestors(widget) if isinstance(w, ScrollView)), None)
-        if scroller is not None:
-            scroller.scroll_to(widget, padding=10, animate=False)
-            scroller._update_effect_bounds()  # apply the scroll before the touch lands
         x, y = widget.to_window(*widget.center)
+        if scroller is not None and not _inside(x, y, scroller):
+            scroller.scroll_to(widget, padding=10, animate=False)
+            return False
         if not widget.collide_point(*widget.to_widget(x, y)) or widget.disabled:
             raise AutopilotError(f"cannot tap {type(widget).__name__} {getattr(widget, 'text', '')!r}")
         touch = UnitTestTouch(x, y)
         touch.touch_down()
         touch.touch_up()
+        return True
 
     def _report(self, state, name: str) -> None:  # type: ignore[no-untyped-def]
         self._shot += 1
@@ -291,6 +294,13 @@ class Autopilot:
         self.exit_status = status
         Clock.unschedule(self._step)
         self._app.stop()  # type: ignore[union-attr]
+
+
+def _inside(x: float, y: float, scroller: ScrollView) -> bool:
+    """Whether a window point lies well inside the part of the page the scroller shows."""
+    left, bottom = scroller.to_window(scroller.x, scroller.y)
+    margin = 8
+    return left + margin < x < left + scroller.width - margin and bottom + margin < y < bottom + scroller.height - margin
 
 
 def _ancestors(widget: Widget) -> list[Widget]:

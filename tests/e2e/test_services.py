@@ -34,6 +34,7 @@ def test_eight_services_in_seven_languages_are_offered() -> None:
     assert KioskConfig().language.offered == LANGUAGES
 
 
+@pytest.mark.timeout(900)  # seven walks through the real UI, typing on the on-screen keyboard
 @pytest.mark.parametrize("service_id", SERVICES)
 def test_autopilot_walks_the_service_in_every_language(tmp_path: Path, service_id: str) -> None:
     data = tmp_path / "data"
@@ -42,8 +43,9 @@ def test_autopilot_walks_the_service_in_every_language(tmp_path: Path, service_i
     shown = [line.split() for line in done.stdout.splitlines() if line[:2].isdigit()]
     for language in LANGUAGES:
         stages = [words[2] for words in shown if words[3] == language]
-        assert stages[-3:] == ["REVIEW", "RECEIPT", "GOODBYE"], (language, stages)
-        assert "FORM" in stages
+        ending = [stage for stage in stages if stage in ("REVIEW", "RECEIPT", "GOODBYE")]
+        assert ending == ["REVIEW", "RECEIPT", "GOODBYE"], (language, stages)
+        assert "FORM" in stages and "FAILSAFE" not in stages
     # Seven applications wait in the encrypted outbox, each valid data for the service.
     service = load_service(service_file(SERVICE_DIR, service_id))
     outbox = EncryptedOutbox(data / "outbox.sqlite3", data / "outbox.key")
@@ -57,6 +59,7 @@ def test_autopilot_walks_the_service_in_every_language(tmp_path: Path, service_i
         assert validate(service, application.data, dt.date.today()) == []
 
 
+@pytest.mark.timeout(1800)  # about 1,700 screens
 def test_ui_audit_finds_nothing_on_any_screen() -> None:
     done = kiosk("ui", "audit", "--json", timeout=1500)
     report = json.loads(done.stdout)

@@ -42,6 +42,7 @@ from tests.fakes import ManualClock
 TIMING = SessionConfig(inactivity_s=30, prompt_s=10, goodbye_s=3)
 DEFAULT_WAIT_S = 5.0
 SCROLL_TAP_WAIT_S = 0.22  # ScrollView hands a tap to its child 0.2 s after the finger lifts
+REVEAL_WAIT_S = 0.15  # a focused question is scrolled into view 0.1 s after it got the focus
 
 _KIVY_HOME_ROOT = Path(tempfile.mkdtemp(prefix="kiosk-ui-kivy-"))
 
@@ -329,14 +330,19 @@ class Kiosk:
         """Tap the field, replace what is in it by `text` typed on the keyboard, then close
         the on-screen keyboard with its ⨯ key (it covers the lower half of the screen)."""
         field = self.input(field_id)
+        focused_at = time.monotonic()
         if not field.focus:
             if self.keyboard() is not None:
                 self.close_keyboard()
             self.tap(field)
+            focused_at = time.monotonic()
         field.select_all()
         self.window.dispatch("on_textinput", text)  # what SDL2 sends for typed characters
         self.advance_frames(2)
         self.close_keyboard()
+        # The page scrolls a focused question into view a moment later (form_page: _reveal); a
+        # tap computed before that would land where the next question no longer is.
+        self.pump_for(REVEAL_WAIT_S - (time.monotonic() - focused_at))
 
     def press_keys(self, keys: str) -> None:
         """Tap keys of the on-screen keyboard (lower-case letters, digits, '.' and '-')."""

@@ -12,8 +12,7 @@ import pytest
 
 from tests.ui.checks import (assert_controls_low, assert_nothing_cut_off, assert_overlay_in_window, window_rect)
 from tests.ui.conftest import TIMING, Kiosk
-from tests.ui.test_screens import (LANGUAGE_NAMES, SERVICE, START, WELCOME, pages, problem_message,
-                                   sample_answers, start)
+from tests.ui.test_screens import LANGUAGE_NAMES, START, WELCOME, pages, problem_message, sample_answers, service, start
 
 pytestmark = pytest.mark.ui
 
@@ -63,16 +62,6 @@ def touch_at(kiosk: Kiosk, widget: Any, hold_s: float = 0.0) -> None:
     kiosk.pump_for(hold_s)
     touch.touch_up()
     kiosk.advance_frames(3)
-
-
-def question(kiosk: Kiosk, path: str) -> str:
-    """What is said when the field gets the focus: its label and help, as sentences."""
-    from kiosk.i18n import ts
-    from kiosk.ui.announcer import sentences, speakable
-
-    service = kiosk.journey.services[SERVICE]
-    form_field = next(f for step in pages(kiosk) for f in service.page_fields(step) if f.path == path)
-    return sentences(speakable(ts("de", SERVICE, text)) for text in (form_field.label, form_field.help) if text)
 
 
 def to_catalogue(kiosk: Kiosk, language: str = "de") -> None:
@@ -267,10 +256,10 @@ def test_focus_speaks_the_question_problems_are_spoken_and_typed_values_never(ki
     start(kiosk)
     set_in_panel(kiosk, "Vorlesen ein")
     count = len(spoken(kiosk))
+    vorname = service(kiosk).field("vorname")
     kiosk.tap(kiosk.input("vorname"))
     kiosk.advance_frames(2)
-    assert said_since(kiosk, count) == question(kiosk, "vorname")
-    assert question(kiosk, "vorname").startswith("Vorname")
+    assert said_since(kiosk, count) == f"{vorname.label}. {vorname.help}."  # question, then hint
     kiosk.close_keyboard()
     family_name = str(answers["familienname"])
     kiosk.type_into("familienname", family_name)
@@ -278,16 +267,19 @@ def test_focus_speaks_the_question_problems_are_spoken_and_typed_values_never(ki
     kiosk.advance_frames(2)
     kiosk.close_keyboard()
     assert family_name not in said_since(kiosk, count)
-    assert question(kiosk, "familienname") in said_since(kiosk, count)
-    # 'Weiter' with empty fields: the problems are said, each naming its question.
+    assert "Familienname." in said_since(kiosk, count)
+    # 'Weiter' with empty fields: each problem is said, naming the question it belongs to (once:
+    # the message already names it).
     count = len(spoken(kiosk))
     kiosk.tap_text("Weiter")
-    missing = problem_message(kiosk, "vorname", "required")
-    kiosk.expect(missing)
+    kiosk.expect(problem_message(kiosk, "vorname", "required"))
     kiosk.advance_frames(2)
     said = said_since(kiosk, count)
-    assert missing in said and problem_message(kiosk, "geburtsdatum", "required") in said
-    assert problem_message(kiosk, "familienname", "required") not in said  # that one was answered
+    for path in ("vorname", "geburtsdatum"):
+        assert problem_message(kiosk, path, "required") in said, said
+        label = service(kiosk).field(path).label
+        assert said.count(label) == 1, f"{label!r} said more than once: {said!r}"
+    assert "Familienname" not in said  # that one was answered
     assert all(family_name not in u.text for u in spoken(kiosk))
     assert family_name not in kiosk.log_file.read_text(encoding="utf-8")
 
@@ -399,8 +391,9 @@ def test_form_pages_keep_their_answers_across_size_changes(kiosk: Kiosk) -> None
     answers = sample_answers(kiosk)
     start(kiosk)
     first = pages(kiosk)[0]
-    fields = kiosk.journey.services[SERVICE].page_fields(first)
-    typed = {f.path: str(answers[f.path]) for f in fields if f.kind in ("text", "date", "number")}
+    typed = {f.path: str(answers[f.path]) for f in service(kiosk).page_fields(first)
+             if f.kind not in ("choice", "yesno", "multichoice")}
+    assert typed
     for field_id, value in typed.items():
         kiosk.type_into(field_id, value)
     set_in_panel(kiosk, "200 %")
@@ -424,12 +417,12 @@ def test_holding_a_button_says_what_it_does_without_pressing_it(kiosk: Kiosk) ->
     kiosk.tap_text("Vorlesen ein")
     assert kiosk.app.announcer.speech
     close_panel(kiosk)
-    from kiosk.i18n import ts
-
-    kiosk.tap_text(ts("de", SERVICE, kiosk.journey.services[SERVICE].title))
+    kiosk.tap_text("Meldebescheinigung beantragen")
+    kiosk.expect("Vorname(n)")
     field = kiosk.input("vorname")
     touch_at(kiosk, field, hold_s=1.7)  # a field: its question, never its content
-    assert spoken(kiosk)[-1].text == question(kiosk, "vorname")
+    vorname = service(kiosk).field("vorname")
+    assert spoken(kiosk)[-1].text == f"{vorname.label}. {vorname.help}."
     assert kiosk.state.stage is Stage.FORM
     if kiosk.keyboard() is not None:
         kiosk.close_keyboard()
@@ -456,6 +449,6 @@ def test_signs_and_markup_are_not_read_out() -> None:
 
     assert speakable("?  Hilfe") == "Hilfe"
     assert speakable("✓  [size=28]Aa[/size]  200 %") == "Aa  200 %"
-    assert speakable("!  Bitte füllen Sie „Vorname“ aus.") == "Bitte füllen Sie „Vorname“ aus."
+    assert speakable("!  Bitte füllen Sie dieses Feld aus.") == "Bitte füllen Sie dieses Feld aus."
     assert speakable("Willkommen  ·  Welcome") == "Willkommen. Welcome"
     assert sentences(["Hilfe", "Das können Sie tun:", "Fertig."]) == "Hilfe. Das können Sie tun: Fertig."
