@@ -1,7 +1,7 @@
 """`kiosk ui audit`: walks every screen of every service in every language and text size and
 reports what would stop a citizen: clipped or overlapping text, touch targets below the
 configured size, text contrast below WCAG (4.5:1, and 7:1 in high contrast), missing
-translations.
+translations, and (one pass in the low layout) controls out of reach from a wheelchair.
 
 It drives the real app through the journey's own events (what the screens' buttons send), lets
 Kivy lay the screen out, and then measures the widgets that are on the window.
@@ -42,12 +42,13 @@ Rect = tuple[float, float, float, float]  # x, y, right, top in window coordinat
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # clipped | overlap | outside | touch_target | contrast | translation
+    kind: str  # clipped | overlap | outside | touch_target | contrast | translation | too_high
     language: str
     text_size: int  # percent
     high_contrast: bool
     screen: str
     detail: str
+    low_layout: bool = False
 
 
 @dataclass
@@ -72,7 +73,7 @@ class Audit:
         self._walk: Iterator[str] | None = None
         self._wait = 0
         self._where = ""
-        self._pass = ("de", 1.0, False)
+        self._pass = ("de", 1.0, False, False)  # language, text size, high contrast, low layout
         self._english = _english_texts()  # a terminal text on screen in another language: untranslated
 
     def attach(self, app: KioskApp, devices: Devices) -> None:
@@ -103,8 +104,9 @@ class Audit:
     def _everything(self) -> Iterator[str]:
         app = self._app
         assert app is not None
-        passes = [(lang, size, False) for lang in self.languages for size in self.sizes]
-        passes += [(lang, max(self.sizes), True) for lang in self.languages[:1]]  # the high-contrast palette
+        passes = [(lang, size, False, False) for lang in self.languages for size in self.sizes]
+        passes += [(lang, max(self.sizes), True, False) for lang in self.languages[:1]]  # the high-contrast palette
+        passes += [(lang, max(self.sizes), False, True) for lang in self.languages[:1]]  # the low layout
         for self._pass in passes:
             yield from self._walk_pass()
 
@@ -124,8 +126,12 @@ class Audit:
         assert app is not None
         self._send(ev.Cancel())
         self._send(ev.ConfirmCancel())
-        _, size, high = self._pass
-        app.theme.scale, app.theme.high_contrast = size, high  # the welcome screen reset them
+        if app.journey.state.stage is Stage.GOODBYE:
+            # Cancel means nothing there: without this the service after the one walked to its
+            # receipt was measured on the welcome screen, at the reset text size.
+            self._send(ev.Start())
+        _, size, high, low = self._pass
+        app.theme.scale, app.theme.high_contrast, app.theme.low_layout = size, high, low  # the welcome screen reset them
         yield "welcome"
         self._send(ev.Start())
         yield "language"
@@ -197,13 +203,14 @@ class Audit:
             for widget in root.walk(restrict=True):
                 if _is_control(widget) and _shown(widget):
                     self._touch(min(widget.size), where, getattr(widget, "text", type(widget).__name__))
+                    self._reach(widget, where)
         keyboard = next((c for c in Window.children if isinstance(c, KioskKeyboard)), None)
         if keyboard is not None:
             self._touch(_smallest_key(keyboard), where, f"key on the {keyboard.layout} keyboard")
 
     def _screenshot(self, where: str) -> None:
-        lang, size, high = self._pass
-        name = f"{self.measures.screens:04d}-{lang}-{round(size * 100)}{'-hc' if high else ''}" \
+        lang, size, high, low = self._pass
+        name = f"{self.measures.screens:04d}-{lang}-{round(size * 100)}{'-hc' if high else ''}{'-low' if low else ''}" \
                f"-{where.replace('/', '-').replace(' ', '')}.png"
         self.screenshots.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
         saved = Window.screenshot(name=str(self.screenshots / "shot.png"))  # type: ignore[operator]
@@ -241,9 +248,23 @@ class Audit:
         if mm < self._app.config_model.display.touch_target_mm - 0.05:  # type: ignore[union-attr]
             self._find("touch_target", where, f"{_short(what)!r}: {mm:.1f} mm")
 
+    def _reach(self, control: Widget, where: str) -> None:
+        """In the low layout every control lies in the lower part (what a scroll view shows of it)."""
+        if not self._pass[3]:
+            return
+        rect, node = _rect(control), control.parent
+        while node is not None and node is not Window:  # cut to what every scroll view shows
+            if isinstance(node, ScrollView):
+                rect = _intersection(rect, _rect(node))
+            node = node.parent
+        limit = Window.height * self._app.config_model.display.low_layout_share  # type: ignore[union-attr]
+        if _area(rect) > 0 and rect[3] > limit + 1:
+            self._find("too_high", where, f"{_short(getattr(control, 'text', ''))!r} reaches {rect[3]:.0f} px, "
+                                          f"above {limit:.0f} px")
+
     def _find(self, kind: str, where: str, detail: str) -> None:
-        lang, size, high = self._pass
-        finding = Finding(kind, lang, round(size * 100), high, where, detail)
+        lang, size, high, low = self._pass
+        finding = Finding(kind, lang, round(size * 100), high, where, detail, low)
         if finding not in self.measures.findings:
             self.measures.findings.append(finding)
 
@@ -287,7 +308,8 @@ def report(measures: Measures, as_json: bool) -> None:
         print(json.dumps(summary, ensure_ascii=False, indent=2), flush=True)
         return
     for f in measures.findings:
-        print(f"{f.kind:<12} {f.language} {f.text_size}%{' HC' if f.high_contrast else ''} {f.screen}: {f.detail}")
+        print(f"{f.kind:<12} {f.language} {f.text_size}%{' HC' if f.high_contrast else ''}"
+              f"{' LOW' if f.low_layout else ''} {f.screen}: {f.detail}")
     print(f"{measures.screens} screens; {len(measures.findings)} finding(s); smallest touch target "
           f"{summary['min_touch_target_mm']} mm; lowest contrast {summary['min_contrast']}:1 "
           f"({summary['min_contrast_high_contrast']}:1 in high contrast)", flush=True)

@@ -52,3 +52,18 @@ def test_text_pushed_out_of_the_window_is_found(kiosk: Kiosk) -> None:
     audit = audit_of(kiosk)
     audit._measure("pushed")
     assert "outside" in kinds(audit)
+
+
+def test_in_the_low_layout_a_control_out_of_reach_is_found(kiosk: Kiosk) -> None:
+    kiosk.app.theme.low_layout = True
+    kiosk.advance_frames(3)
+    audit = audit_of(kiosk)
+    audit._pass = ("de", 1.0, False, True)
+    audit._measure("welcome")
+    assert audit.measures.findings == []  # every control of the low welcome screen is in reach
+    kiosk.screen.add_widget(Button(text="oben", size_hint=(None, None), size=(200, 80),
+                                   pos=(100, kiosk.window.height - 100)))
+    kiosk.advance_frames(3)
+    audit._measure("raised")
+    assert "too_high" in kinds(audit)
+    assert all(f.low_layout for f in audit.measures.findings if f.kind == "too_high")

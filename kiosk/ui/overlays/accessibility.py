@@ -10,12 +10,12 @@ from __future__ import annotations
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from kiosk.journey.state import Overlay
 from kiosk.ui.overlays.base import KioskOverlay
 from kiosk.ui.screens.base import load_kv
+from kiosk.ui.rtl import Row
 from kiosk.ui.widgets import BigButton
 
 
@@ -26,8 +26,9 @@ class OptionButton(BigButton):
     label = StringProperty("")
 
 
-class SettingRow(BoxLayout):
-    """A setting's name beside its choices; at larger text sizes the name goes above them."""
+class SettingRow(Row):
+    """A setting's name beside its choices (on their right in Arabic); at larger text sizes the
+    name goes above them."""
 
     stacked = BooleanProperty(False)
 
@@ -37,7 +38,7 @@ class SettingRow(BoxLayout):
         App.get_running_app().theme.fbind("scale", self._arrange_soon)
         self.fbind("minimum_height", self._arrange_soon)
 
-    def on_children(self, _row: BoxLayout, children: list[Widget]) -> None:
+    def on_children(self, _row: Row, children: list[Widget]) -> None:
         for child in children:
             child.funbind("height", self._arrange_soon)
             child.fbind("height", self._arrange_soon)
