@@ -11,7 +11,7 @@ from typing import Any
 
 from kiosk.config import KioskConfig, installed
 from kiosk.forms.answers import example_answers, to_data
-from kiosk.forms.service import Service, ServiceError, load_catalogue, load_service, service_file
+from kiosk.forms.service import Service, ServiceError, load_catalogue, load_service, parse_service, service_file
 from kiosk.forms.validation import message, validate as check
 from kiosk.i18n import LANGUAGES, ts
 
@@ -84,7 +84,6 @@ def validate(config: KioskConfig, service_id: str, path: Path, lang: str, as_jso
 
 
 def import_xdf(args: argparse.Namespace) -> int:
-    from kiosk.forms.service import parse_service
     from kiosk.forms.xdf import XdfError, import_xdf as read_xdf, to_yaml
 
     notes: list[str] = []

@@ -27,7 +27,7 @@ from kiosk.forms.service import FormStep, Service
 from kiosk.journey import events as ev
 from kiosk.journey.state import Stage
 from kiosk.ui.theme import MM_PER_INCH, contrast_ratio
-from kiosk.ui.widgets import KioskKeyboard
+from kiosk.ui.widgets import KioskKeyboard, ancestors
 
 if TYPE_CHECKING:
     from kiosk.app import Devices
@@ -341,12 +341,7 @@ def _rect(widget: Widget) -> Rect:
 
 
 def _scroller(widget: Widget) -> ScrollView | None:
-    node = widget.parent
-    while node is not None and node is not Window:
-        if isinstance(node, ScrollView):
-            return node
-        node = node.parent
-    return None
+    return next((w for w in ancestors(widget) if isinstance(w, ScrollView)), None)
 
 
 def _visible_text_rect(label: Label) -> Rect | None:
@@ -375,16 +370,7 @@ def _inside(inner: Rect, outer: Rect) -> bool:
 
 
 def _related(a: Widget, b: Widget) -> bool:
-    return _ancestor(a, b) or _ancestor(b, a)
-
-
-def _ancestor(node: Widget, of: Widget) -> bool:
-    parent = of.parent
-    while parent is not None and parent is not Window:
-        if parent is node:
-            return True
-        parent = parent.parent
-    return False
+    return a in ancestors(b) or b in ancestors(a)
 
 
 def _background(label: Label, app: KioskApp | None) -> list[float]:

@@ -25,7 +25,7 @@ from kiosk.forms.answers import example_answers
 from kiosk.forms.service import Answer, ServiceError, load_service, service_file
 from kiosk.journey.machine import failure_site
 from kiosk.journey.state import Overlay, Printout
-from kiosk.ui.widgets import FieldInput, KioskKeyboard
+from kiosk.ui.widgets import FieldInput, KioskKeyboard, ancestors
 
 if TYPE_CHECKING:
     from kiosk.app import Devices
@@ -252,7 +252,7 @@ class Autopilot:
         """A real touch in the middle of the widget once it is in view; False when the page
         had to scroll first (its widgets move on the next frame: a touch now would land on
         whatever was there before, e.g. a button of the top bar)."""
-        scroller = next((w for w in _ancestors(widget) if isinstance(w, ScrollView)), None)
+        scroller = next((w for w in ancestors(widget) if isinstance(w, ScrollView)), None)
         x, y = widget.to_window(*widget.center)
         if scroller is not None and not _inside(x, y, scroller):
             scroller.scroll_to(widget, padding=10, animate=False)
@@ -301,12 +301,3 @@ def _inside(x: float, y: float, scroller: ScrollView) -> bool:
     left, bottom = scroller.to_window(scroller.x, scroller.y)
     margin = 8
     return left + margin < x < left + scroller.width - margin and bottom + margin < y < bottom + scroller.height - margin
-
-
-def _ancestors(widget: Widget) -> list[Widget]:
-    found = []
-    parent = widget.parent
-    while parent is not None and parent not in found and parent is not Window:
-        found.append(parent)
-        parent = parent.parent
-    return found

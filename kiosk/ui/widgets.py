@@ -199,7 +199,8 @@ class ChoiceButton(BidiBehavior, ToggleButton):
     value = ObjectProperty("")  # a choice's value, or True/False for yes/no
 
 
-def _ancestors(widget: Widget) -> list[Widget]:
+def ancestors(widget: Widget) -> list[Widget]:
+    """The widget's parents up to the window, nearest first."""
     found: list[Widget] = []
     parent = widget.parent
     while isinstance(parent, Widget) and parent not in found:
@@ -221,7 +222,7 @@ class FieldInput(TextInput):
 
     def on_focus(self, _input: TextInput, focused: bool) -> None:
         # With speech on, the question is said when its field gets the focus (never the value).
-        box = next((w for w in _ancestors(self) if isinstance(w, FieldBox)), None)
+        box = next((w for w in ancestors(self) if isinstance(w, FieldBox)), None)
         announcer = _announcer()
         if focused and box is not None and announcer is not None:
             announcer.queue(Part.FOCUS, box.spoken_label())
@@ -433,7 +434,7 @@ def what_is_at(root: Widget, x: float, y: float) -> list[str]:
                 and widget.collide_point(*widget.to_widget(x, y)):
             found = widget  # the last one walked is the deepest
     if isinstance(found, FieldInput):
-        box = next((w for w in _ancestors(found) if isinstance(w, FieldBox)), None)
+        box = next((w for w in ancestors(found) if isinstance(w, FieldBox)), None)
         return box.spoken_label() if box is not None else []
     return [found.text] if found is not None and found.text.strip() else []
 
