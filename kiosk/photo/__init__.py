@@ -1,0 +1,1 @@
+"""Biometric photo pipeline: detect, measure, guide, crop, encode (no Kivy)."""
