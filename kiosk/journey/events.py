@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.photo.captured import CapturedPhoto
+
 
 class Event:
     """Base of all journey events. Citizen events count as activity for the inactivity timer."""
@@ -54,6 +56,37 @@ class Submit(Event):
 
 @dataclass(frozen=True)
 class Finish(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class PhotoTaken(Event):
+    """The camera took a photo (it came from the citizen holding still, not a tap)."""
+
+    photo: CapturedPhoto
+    citizen = False
+
+
+@dataclass(frozen=True)
+class RetakePhoto(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class AcceptPhoto(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class CameraFailed(Event):
+    """The camera delivers no picture; `reason` is for the log (no citizen data)."""
+
+    reason: str
+    citizen = False
+
+
+@dataclass(frozen=True)
+class RetryCamera(Event):
     pass
 
 

@@ -8,6 +8,7 @@ failsafe stage, from which Retry returns to the old state and StartOver wipes an
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import logging
 import traceback
@@ -18,13 +19,13 @@ from typing import Callable, Protocol, TypeVar
 
 from hardware.printer import Printer, Receipt, fits_paper
 from kiosk.forms.answers import shown_fields, step_shown, to_data
-from kiosk.forms.service import Answer, FormStep, Service
+from kiosk.forms.service import Answer, DeclaredStep, FormStep, Service
 from kiosk.forms.validation import FieldProblem, page_problems, validate
 from kiosk.i18n import LANGUAGES, tr, ts
 from kiosk.journey import events as ev
 from kiosk.journey.session import Session
-from kiosk.journey.state import JourneyState, Overlay, Printout, Stage
-from kiosk.outbox.application import Application, Outbox
+from kiosk.journey.state import JourneyState, Overlay, PhotoPhase, Printout, Stage
+from kiosk.outbox.application import Application, Outbox, new_retrieval_code
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -67,13 +68,16 @@ class Journey:
     def __init__(self, services: tuple[Service, ...], outbox: Outbox, printer: Printer, *,
                  timing: Timing, place: Place, temp_root: Path, default_language: str,
                  clock: Callable[[], float], today: Callable[[], dt.date] = dt.date.today,
-                 worker: Worker | None = None) -> None:
+                 worker: Worker | None = None, photo_retakes: int | None = None) -> None:
+        """`photo_retakes`: how many photos after the first a citizen may take on a photo step;
+        None when the terminal takes no photos (the step then says what to do instead)."""
         self.services = {s.id: s for s in services}
         self._outbox, self._printer = outbox, printer
         self._timing, self._place, self._temp_root = timing, place, temp_root
         self._default_language = default_language
         self._clock, self._today = clock, today
         self._worker = worker or InlineWorker()
+        self._photo_retakes = photo_retakes
         self._listeners: list[Listener] = []
         self._wipe_listeners: list[Callable[[], None]] = []
         self.session: Session | None = None
@@ -97,6 +101,10 @@ class Journey:
         """A copy of the session's answers (for deciding which pages and fields are shown)."""
         return dict(self.session.answers) if self.session else {}
 
+    def photo(self) -> tuple[object, str | None]:
+        """The photo on the current photo step and its retrieval code once kept (for the screens)."""
+        return (self.session.photo, self.session.photo_code) if self.session else (None, None)
+
     def now(self) -> float:
         """The journey's clock (monotonic seconds), for UI timers that must follow it in tests."""
         return self._clock()
@@ -112,7 +120,7 @@ class Journey:
         if event.citizen:
             self._last_activity = self._clock()
         try:
-            new = self._handle(event)
+            new = self._photo_phase(self._handle(event))
         except Exception as exc:
             # Log the kind of failure and where, never the event nor the exception's message:
             # both may carry citizen data (e.g. "invalid literal for int(): '<what was typed>'").
@@ -157,6 +165,8 @@ class Journey:
             else _HANDLERS.get((s.stage, type(event))) or _ANYWHERE.get(type(event))
         if handler is None:
             log.info("ignored %s in %s/%s", type(event).__name__, s.stage.name, s.overlay.name)
+            if isinstance(event, ev.PhotoTaken):
+                event.photo.wipe()  # e.g. taken as the help overlay opened: nobody saw it
             return s
         return handler(self, s, event)
 
@@ -200,6 +210,8 @@ class Journey:
         return page_problems(s.service, step, self._session().answers, self._today())  # type: ignore[arg-type]
 
     def _next(self, s: JourneyState, e: ev.Next) -> JourneyState:
+        if s.photo in (PhotoPhase.CAPTURE, PhotoPhase.REVIEW) and not self._may_go_without_photo(s):
+            return s  # the photo screen offers no Next then; a stray one changes nothing
         problems = self._check_page(s)
         if problems:
             return replace(s, problems=MappingProxyType(problems))
@@ -207,6 +219,69 @@ class Journey:
         if s.editing or following is None:
             return replace(s, stage=Stage.REVIEW, editing=False, problems=_NO_PROBLEMS)
         return replace(s, step_index=following, problems=_NO_PROBLEMS)
+
+    # -- photo step ------------------------------------------------------------------------
+
+    def _photo_phase(self, s: JourneyState) -> JourneyState:
+        """Every state on a photo step says where the citizen is with the photo; every other
+        state has none. Arriving at the step shows the kept photo, or the camera."""
+        on_photo_step = (self._photo_retakes is not None and s.stage is Stage.FORM
+                         and isinstance(s.step, DeclaredStep) and s.step.kind == "photo")
+        if not on_photo_step:
+            if s.photo is PhotoPhase.NONE:
+                return s
+            if self.session is not None and self.session.photo_code is None:
+                self.session.forget_photo()  # taken but not kept, and the citizen moved on
+            return replace(s, photo=PhotoPhase.NONE, retakes_left=0)
+        if s.photo is not PhotoPhase.NONE:
+            return s
+        session = self._session()
+        if session.photo_code is not None:
+            return replace(s, photo=PhotoPhase.ACCEPTED, retakes_left=0)
+        session.forget_photo()  # one taken but not kept: the citizen left the step, so it goes
+        return replace(s, photo=PhotoPhase.CAPTURE, retakes_left=self._retakes_left())
+
+    def _retakes_left(self) -> int:
+        assert self._photo_retakes is not None
+        return max(0, self._photo_retakes + 1 - max(1, self._session().photos_taken))
+
+    def _may_go_without_photo(self, s: JourneyState) -> bool:
+        """After the last permitted photo failed the checks, the citizen goes on without one
+        (the step's text says what to do instead); never a dead end."""
+        photo = self._session().photo
+        return s.photo is PhotoPhase.REVIEW and s.retakes_left == 0 and photo is not None and not photo.compliant
+
+    def _photo_taken(self, s: JourneyState, e: ev.PhotoTaken) -> JourneyState:
+        if s.photo is not PhotoPhase.CAPTURE:
+            e.photo.wipe()  # arrived after the citizen left the camera: not kept
+            return s
+        session = self._session()
+        session.forget_photo()
+        session.photo = e.photo
+        session.photos_taken += 1
+        return replace(s, photo=PhotoPhase.REVIEW, retakes_left=self._retakes_left())
+
+    def _retake_photo(self, s: JourneyState, e: ev.RetakePhoto) -> JourneyState:
+        if s.photo is not PhotoPhase.REVIEW or s.retakes_left <= 0:
+            return s
+        self._session().forget_photo()
+        return replace(s, photo=PhotoPhase.CAPTURE)
+
+    def _accept_photo(self, s: JourneyState, e: ev.AcceptPhoto) -> JourneyState:
+        session = self._session()
+        if s.photo is not PhotoPhase.REVIEW or session.photo is None or not session.photo.compliant:
+            return s  # only a photo that passed every check can be kept
+        session.photo_code = new_retrieval_code()
+        return replace(s, photo=PhotoPhase.ACCEPTED, retakes_left=0)
+
+    def _camera_failed(self, s: JourneyState, e: ev.CameraFailed) -> JourneyState:
+        if s.photo is not PhotoPhase.CAPTURE:
+            return s
+        log.warning("photo step: camera failed: %s", e.reason)
+        return replace(s, photo=PhotoPhase.UNAVAILABLE)
+
+    def _retry_camera(self, s: JourneyState, e: ev.RetryCamera) -> JourneyState:
+        return replace(s, photo=PhotoPhase.CAPTURE) if s.photo is PhotoPhase.UNAVAILABLE else s
 
     def _page_after(self, s: JourneyState, index: int, direction: int = 1) -> int | None:
         """The next page in `direction` that this citizen's answers show, if any."""
@@ -251,12 +326,20 @@ class Journey:
         application = Application(service_id=service.id, language=session.language,
                                   terminal_id=self._place.terminal_id,
                                   submitted_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                                  data=data)
+                                  data=data, photo=self._photo_attachment())
         # Enter SUBMITTING before the work starts: a worker may call back at once (InlineWorker),
         # and `_submitted` only accepts a result while the journey is submitting.
         self._enter(replace(s, stage=Stage.SUBMITTING))
         self._worker.run(lambda: self._outbox.put(application, service.reference_prefix), self._submitted)
         return self.state
+
+    def _photo_attachment(self) -> dict[str, object] | None:
+        session = self._session()
+        if session.photo is None or session.photo_code is None:
+            return None
+        photo = session.photo
+        return {"retrieval_code": session.photo_code, "width": photo.width, "height": photo.height,
+                "jpeg_base64": base64.b64encode(photo.jpeg).decode("ascii")}
 
     def _page_with(self, s: JourneyState, problems: list[FieldProblem]) -> JourneyState:
         """The first shown page with a problem, opened for correcting."""
@@ -276,7 +359,9 @@ class Journey:
             back = replace(self.state, stage=Stage.REVIEW)
             self._enter(JourneyState(stage=Stage.FAILSAFE, language=back.language, resume=back))
             return
-        self._enter(replace(self.state, stage=Stage.RECEIPT, reference=result, printout=Printout.PRINTING))
+        code = self.session.photo_code if self.session else None
+        self._enter(replace(self.state, stage=Stage.RECEIPT, reference=result, photo_code=code,
+                            printout=Printout.PRINTING))
         # The receipt is built inside the job: if building it fails, the printout fails and the
         # reference stays on screen (this callback runs outside `send`'s failsafe).
         shown = self.state
@@ -303,12 +388,16 @@ class Journey:
         service = s.service
         assert service is not None and s.reference is not None
         now = dt.datetime.now()
+        lines = ((tr(lang, "Service"), ts(lang, service.id, service.title)),
+                 (tr(lang, "Terminal"), self._place.location))
+        if s.photo_code:
+            # The code is all the office needs to fetch the photo: it is the QR code, too.
+            lines += ((tr(lang, "Photo retrieval code"), s.photo_code),)
         return Receipt(
             title=tr(lang, "Receipt"),
-            lines=((tr(lang, "Service"), ts(lang, service.id, service.title)),
-                   (tr(lang, "Terminal"), self._place.location)),
+            lines=lines,
             reference=s.reference,
-            qr_payload=s.reference,
+            qr_payload=s.photo_code or s.reference,
             footer=(tr(lang, "Please keep this receipt."),
                     tr(lang, "Quote the reference code if you ask about your application.")),
             issued_at=now.strftime("%d.%m.%Y %H:%M"),
@@ -398,6 +487,11 @@ _HANDLERS = {
     (Stage.FORM, ev.Answer): J._answer,
     (Stage.FORM, ev.Next): J._next,
     (Stage.FORM, ev.Back): J._back,
+    (Stage.FORM, ev.PhotoTaken): J._photo_taken,
+    (Stage.FORM, ev.RetakePhoto): J._retake_photo,
+    (Stage.FORM, ev.AcceptPhoto): J._accept_photo,
+    (Stage.FORM, ev.CameraFailed): J._camera_failed,
+    (Stage.FORM, ev.RetryCamera): J._retry_camera,
     (Stage.REVIEW, ev.Edit): J._edit,
     (Stage.REVIEW, ev.Back): J._back,
     (Stage.REVIEW, ev.Submit): J._submit,

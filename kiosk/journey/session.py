@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.forms.service import Answer, Service
+from kiosk.photo.captured import CapturedPhoto
 
 
 @dataclass
@@ -18,7 +19,9 @@ class Session:
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     service: Service | None = None
     answers: dict[str, Answer] = field(default_factory=dict)  # as entered, by field path
-    frames: list[object] = field(default_factory=list)
+    photo: CapturedPhoto | None = None  # the last photo taken, or the one kept
+    photo_code: str | None = None  # its retrieval code once the citizen kept it
+    photos_taken: int = 0
     _temp_dir: Path | None = None
 
     @property
@@ -33,11 +36,18 @@ class Session:
         """Forget everything the citizen entered. Python cannot overwrite immutable strings, so
         we drop every reference; files are overwritten before they are removed."""
         self.answers.clear()
-        self.frames.clear()
+        self.forget_photo()
+        self.photos_taken = 0
         self.service = None
         if self._temp_dir is not None:
             _shred_tree(self._temp_dir)
             self._temp_dir = None
+
+    def forget_photo(self) -> None:
+        if self.photo is not None:
+            self.photo.wipe()
+        self.photo = None
+        self.photo_code = None
 
 
 def _shred_tree(folder: Path) -> None:

@@ -33,6 +33,17 @@ class Overlay(enum.Enum):
     ACCESSIBILITY = enum.auto()  # text size, contrast, speech, volume, low layout
 
 
+class PhotoPhase(enum.Enum):
+    """Where the citizen is on a photo step; NONE off a photo step or without a camera (the
+    step then says what to do instead)."""
+
+    NONE = enum.auto()
+    CAPTURE = enum.auto()  # live picture, guidance, auto-capture
+    REVIEW = enum.auto()  # the photo just taken, with every measure's result
+    ACCEPTED = enum.auto()  # kept, with its retrieval code
+    UNAVAILABLE = enum.auto()  # the camera failed: try again, get help, or go on without a photo
+
+
 class Printout(enum.Enum):
     NONE = enum.auto()
     PRINTING = enum.auto()
@@ -50,9 +61,12 @@ class JourneyState:
     editing: bool = False  # a form page opened from the review returns to the review
     problems: Mapping[str, FieldProblem] = field(default_factory=lambda: MappingProxyType({}))
     reference: str | None = None
+    photo_code: str | None = None  # on the receipt: the kept photo's retrieval code
     printout: Printout = Printout.NONE
     countdown_s: int | None = None  # seconds left on the 'more time?' prompt
     resume: JourneyState | None = None  # where Retry returns to from the failsafe
+    photo: PhotoPhase = PhotoPhase.NONE
+    retakes_left: int = 0  # on a photo step: how many more photos may be taken after this one
 
     @property
     def step(self) -> Step:

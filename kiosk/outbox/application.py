@@ -18,6 +18,8 @@ class Application:
     terminal_id: str
     submitted_at: str
     data: dict[str, Any]  # as the service's JSON Schema describes it
+    # A photo taken at the terminal: {"retrieval_code", "jpeg_base64", "width", "height"}.
+    photo: dict[str, Any] | None = None
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -31,6 +33,13 @@ def new_reference(prefix: str) -> str:
     """A reference code like MB-7K3Q-9XZ2: random, so it says nothing about the citizen."""
     chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"{prefix}-{chars[:4]}-{chars[4:]}"
+
+
+def new_retrieval_code() -> str:
+    """A photo's retrieval code like 7K3Q-9XZ2-MB4T: 60 random bits in the same unambiguous
+    letters, longer than a reference because it is all the office needs to fetch the photo."""
+    chars = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
 
 
 class Outbox(Protocol):

@@ -158,14 +158,15 @@ HUND_ANSWERS: dict[str, object] = {"name": "Erika", "telefon": "", "zustellung":
                                    "strasse": "Heidestraße", "bemerkung": "", "express": True}
 
 
-def make_env(tmp_path: Path, worker: object = None, services: tuple[Service, ...] = ()) -> Env:
+def make_env(tmp_path: Path, worker: object = None, services: tuple[Service, ...] = (),
+             photo_retakes: int | None = None) -> Env:
     service = load_service(SERVICE_FILE)
     outbox = EncryptedOutbox(tmp_path / "data" / "outbox.sqlite", tmp_path / "data" / "outbox.key")
     printer = SimulatedPrinter()
     clock = ManualClock()
     journey = Journey((service, *services), outbox, printer, timing=TIMING, place=Place("demo-01", "Rathaus, Foyer"),
                       temp_root=tmp_path / "run", default_language="de", clock=clock, today=lambda: TODAY,
-                      worker=worker)  # type: ignore[arg-type]
+                      worker=worker, photo_retakes=photo_retakes)  # type: ignore[arg-type]
     env = Env(journey, outbox, printer, clock, service, tmp_path / "run")
     journey.on_wipe(lambda: env.wipes.append(1))
     journey.subscribe(env.seen.append)
@@ -1072,6 +1073,8 @@ def test_no_citizen_data_in_the_logs(env: Env, monkeypatch: pytest.MonkeyPatch,
 # -- the tables ------------------------------------------------------------------------------------
 
 def test_every_transition_in_the_tables_has_a_test() -> None:
+    import tests.unit.test_journey_photo  # noqa: F401  (its tests register the photo step's transitions)
+
     tables = set(_HANDLERS) | set(_ANYWHERE) | set(_OVERLAY_HANDLERS)
     assert tables - COVERED == set(), "transitions without a test"
     assert COVERED - tables == set(), "tests for transitions that no longer exist"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.journey.session import Session
+from kiosk.photo.captured import CapturedPhoto, Verdict
 
 CANARY = b"Kanarienvogel-4711"
 
@@ -31,12 +32,15 @@ def test_two_sessions_get_different_folders_and_ids(tmp_path: Path) -> None:
 def test_wipe_forgets_answers_and_removes_files(tmp_path: Path) -> None:
     session = Session(language="en", temp_root=tmp_path)
     session.answers["family_name"] = CANARY.decode()
-    session.frames.append(object())
+    photo = CapturedPhoto(bytearray(CANARY * 100), 827, 1063, (Verdict("Sharpness", 90, True),))
+    session.photo, session.photo_code, session.photos_taken = photo, "7K3Q-9XZ2-MB4T", 2
     (session.temp_dir / "sub").mkdir()
     (session.temp_dir / "sub" / "photo.jpg").write_bytes(CANARY * 10)
     folder = session.temp_dir
     session.wipe()
-    assert session.answers == {} and session.frames == [] and session.service is None
+    assert session.answers == {} and session.service is None
+    assert session.photo is None and session.photo_code is None and session.photos_taken == 0
+    assert photo.jpeg == bytearray()  # the bytes were overwritten, not only let go
     assert not folder.exists()
     assert CANARY.decode() not in repr(vars(session))
 
