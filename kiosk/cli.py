@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -45,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--data", type=Path, help="a data folder instead, e.g. var/demo")
     usage.add_argument("--json", action="store_true", help="print JSON")
     usage.set_defaults(handler=_usage)
+
+    health = commands.add_parser("health", help="the running terminal's device states; exit 1 when one is not ok")
+    where = health.add_mutually_exclusive_group()
+    where.add_argument("--config", type=Path, default=cfg.DEFAULT_PATH, help="the terminal's config file")
+    where.add_argument("--data", type=Path, help="a data folder instead, e.g. var/demo")
+    health.add_argument("--json", action="store_true", help="print JSON")
+    health.set_defaults(handler=_health)
 
     _services_parser(commands)
 
@@ -160,8 +169,6 @@ def _check_config(args: argparse.Namespace) -> int:
 
 
 def _usage(args: argparse.Namespace) -> int:
-    import json
-
     from kiosk.usage.store import DURATION_BUCKETS_S, UsageStore
 
     if args.data is None:
@@ -188,6 +195,34 @@ def _usage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _health(args: argparse.Namespace) -> int:
+    from kiosk.health.board import read
+
+    if args.data is not None:
+        data = args.data
+    else:
+        config = _load(args.config)
+        if config is None:
+            return 2
+        data = config.paths.data_dir
+    path = data / "health.json"
+    try:
+        report = read(path)
+    except FileNotFoundError:
+        print(f"kiosk: {path}: no health recorded; the terminal has not run with this data folder", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"kiosk: {path}: cannot read: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for name, part in report["components"].items():  # type: ignore[union-attr]
+            since = dt.datetime.fromtimestamp(part["since"]).strftime("%d.%m.%Y %H:%M:%S")
+            print(f"{name}: {'ok' if part['ok'] else 'NOT OK'} ({part['state']} since {since}) {part['message']}")
+    return 0 if report.get("ok") else 1
+
+
 def _run(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if config is None:
@@ -197,10 +232,13 @@ def _run(args: argparse.Namespace) -> int:
     return run(config)
 
 
-def demo_config(base: cfg.KioskConfig, data: Path = DEMO_DATA) -> cfg.KioskConfig:
-    """The demo keeps its data in one local folder (var/demo) and runs in a window."""
+def demo_config(base: cfg.KioskConfig, data: Path = DEMO_DATA, own_camera: bool = False) -> cfg.KioskConfig:
+    """The demo keeps its data in one local folder (var/demo) and runs in a window. Its camera
+    plays a video of a citizen, unless `own_camera` (a config file given) keeps the configured one."""
     data = data.resolve()
+    camera = base.camera if own_camera else base.camera.model_copy(update={"driver": "video", "video": ""})
     return base.model_copy(update={
+        "camera": camera,
         "display": base.display.model_copy(update={"fullscreen": False}),
         "paths": cfg.PathsConfig(data_dir=data, temp_dir=data / "tmp"),
     })
@@ -210,7 +248,7 @@ def _demo(args: argparse.Namespace) -> int:
     base = _load(args.config) if args.config else cfg.KioskConfig()
     if base is None:
         return 2
-    config = demo_config(base, args.data)
+    config = demo_config(base, args.data, own_camera=args.config is not None)
     from kiosk.app import ensure_display, prepare, run
 
     prepare(config)  # before the autopilot imports Kivy

@@ -1,0 +1,1 @@
+"""Health of the terminal: each device's state in words an operator can act on."""
