@@ -292,7 +292,8 @@ def test_synthetic_camera_through_the_owner():
         frame = owner.wait_for(after=0, timeout=5)
         assert owner.name == "synthetic"
     assert frame.image.shape == (64, 96, 3)
-    assert np.array_equal(frame.image, SyntheticCamera(96, 64).frame(0))
+    # Both count from the first frame: the owner's frame n is the synthetic frame n - 1.
+    assert np.array_equal(frame.image, SyntheticCamera(96, 64).frame(frame.number - 1))
 
 
 # -- health and recovery ----------------------------------------------------------
