@@ -115,7 +115,8 @@ class DeviceCamera(FrameSource):
         """OpenCV only says 'no'; the operator needs to know what to check."""
         path = self.name
         if not os.path.exists(path):
-            return "no such device (is the camera plugged in? `v4l2-ctl --list-devices` lists cameras)"
+            return ("no such device (is the camera plugged in?"
+                    " `v4l2-ctl --list-devices` lists cameras)")
         if not os.access(path, os.R_OK | os.W_OK):
             return "no permission (the kiosk user must be in group 'video')"
         return "not a V4L2 camera, or busy (another program using it? `fuser -v " + path + "`)"

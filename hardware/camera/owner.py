@@ -89,7 +89,9 @@ class FrameOwner:
         if stall_s <= 0:
             raise ValueError(f"stall_s must be positive, got {stall_s}")
         if not 0 < backoff_s[0] <= backoff_s[1]:
-            raise ValueError(f"backoff_s must be (first, longest) with 0 < first <= longest, got {backoff_s}")
+            raise ValueError(
+                f"backoff_s must be (first, longest) with 0 < first <= longest, got {backoff_s}"
+            )
         self._source = source
         self._name = source.name
         self._stall_s = stall_s
@@ -237,7 +239,9 @@ class FrameOwner:
                 self._publish(image, now)
                 delivered, last_frame_at = True, now
             elif now - last_frame_at >= self._stall_s:
-                self._set_health("stalled", f"camera {self._name}: no frame for {self._stall_s:.1f} s")
+                self._set_health(
+                    "stalled", f"camera {self._name}: no frame for {self._stall_s:.1f} s"
+                )
                 return delivered
             else:
                 self._stop.wait(IDLE_S)
