@@ -17,7 +17,16 @@ class CameraError(Exception):
 
 
 class FrameSource(abc.ABC):
-    """A source of BGR uint8 frames of shape (height, width, 3), OpenCV's layout."""
+    """A source of BGR uint8 frames of shape (height, width, 3), OpenCV's layout.
+
+    Each read() hands over a new array: the owner marks it read-only and
+    shares it with every consumer, so a source must not write into it later.
+    """
+
+    @property
+    def name(self) -> str:
+        """What an operator calls this source in a message: a device, a file."""
+        return type(self).__name__
 
     @property
     @abc.abstractmethod

@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from hardware.camera.interface import FrameSource
+from hardware.camera.pacing import Pacer
 
 # Colours in BGR, OpenCV's channel order.
 BACKGROUND = (200, 200, 200)  # light neutral grey, as the photo rules want
@@ -61,16 +62,17 @@ class SyntheticCamera(FrameSource):
             raise ValueError(
                 f"resolution {width}x{height} too small, at least {MIN_SIDE}x{MIN_SIDE}"
             )
-        if fps < 0:
-            raise ValueError(f"fps must be 0 (unpaced) or positive, got {fps}")
         self._width, self._height = width, height
-        self._period = 1.0 / fps if fps else 0.0
+        self._pacer = Pacer(fps)  # refuses a negative fps
         self._lock = threading.Lock()
         self._open = False
         self._frame_number = 0
-        self._next_due = 0.0
         # Coordinate grids, made once: every ellipse is a mask over them.
         self._ys, self._xs = np.ogrid[0:height, 0:width]
+
+    @property
+    def name(self) -> str:
+        return "synthetic"
 
     @property
     def resolution(self) -> tuple[int, int]:
@@ -79,7 +81,7 @@ class SyntheticCamera(FrameSource):
     def open(self) -> None:
         with self._lock:
             self._open = True
-            self._next_due = time.monotonic()
+            self._pacer.restart()
 
     def read(self) -> np.ndarray | None:
         with self._lock:
@@ -87,23 +89,14 @@ class SyntheticCamera(FrameSource):
                 return None
             number = self._frame_number
             self._frame_number += 1
-            delay = self._claim_slot()
+            delay = self._pacer.claim()
         if delay > 0:
-            time.sleep(delay)
+            time.sleep(delay)  # outside the lock: close() need not wait
         return self.frame(number)
 
     def close(self) -> None:
         with self._lock:
             self._open = False
-
-    def _claim_slot(self) -> float:
-        """Seconds to wait so frames come at the configured rate."""
-        if not self._period:
-            return 0.0
-        now = time.monotonic()
-        due = max(self._next_due, now)
-        self._next_due = due + self._period
-        return due - now
 
     def frame(self, number: int) -> np.ndarray:
         """Frame `number`, the same every time it is asked for."""
