@@ -16,8 +16,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from hardware.camera import FrameSource
-from hardware.camera.synthetic import SyntheticCamera
+from hardware.camera import CameraHealth, DeviceCamera, FrameOwner, FrameSource, SyntheticCamera, VideoFileCamera
 from hardware.cardreader import CardReader
 from hardware.cardreader.simulator import SimulatedCardReader
 from hardware.printer import Printer
@@ -25,6 +24,7 @@ from hardware.printer.simulator import SimulatedPrinter
 from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
 from kiosk.config import KioskConfig, installed
 from kiosk.forms.service import Service, ServiceError, load_catalogue
+from kiosk.health.board import HealthBoard
 from kiosk.journey.machine import Journey, Place, Timing, Worker
 from kiosk.outbox.store import EncryptedOutbox
 from kiosk.usage.recorder import UsageRecorder
@@ -42,12 +42,13 @@ UI_FONT, UI_FONT_BOLD = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold
 class Devices:
     printer: Printer
     cardreader: CardReader
-    camera: FrameSource
+    camera: FrameOwner  # the camera's one owner: preview, photo and (later) video call take frames from it
     speaker: Speaker
 
     def close(self) -> None:
         self.speaker.stop()
-        for device in (self.printer, self.cardreader, self.camera):
+        self.camera.stop()
+        for device in (self.printer, self.cardreader):
             device.close()
 
 
@@ -56,8 +57,38 @@ def build_devices(config: KioskConfig) -> Devices:
     # the card reader and camera are built now so every device has one owner from the start.
     speaker: Speaker = (EspeakSpeaker(config.speech.rate_wpm) if config.speech.engine == "espeak-ng"
                         else MemorySpeaker(config.speech.rate_wpm))
-    return Devices(printer=SimulatedPrinter(), cardreader=SimulatedCardReader(),
-                   camera=SyntheticCamera(config.camera.width, config.camera.height), speaker=speaker)
+    camera = FrameOwner(build_camera(config), stall_s=config.photo.stall_s)
+    return Devices(printer=SimulatedPrinter(), cardreader=SimulatedCardReader(), camera=camera, speaker=speaker)
+
+
+def watch_health(devices: Devices, board: HealthBoard) -> None:
+    """Every device's changes go to the health board and, when not ok, to the log (the journal)."""
+    def camera_changed(health: CameraHealth) -> None:
+        # Stopped between photos is the camera resting, not a fault.
+        board.report("camera", health.state in ("ok", "stopped", "starting"), health.state, health.message)
+        log.log(logging.INFO if health.state != "stalled" and health.state != "unavailable" else logging.WARNING,
+                "camera %s: %s", health.state, health.message)
+
+    devices.camera.on_health(camera_changed)
+    camera_changed(devices.camera.health())
+
+
+def build_camera(config: KioskConfig) -> FrameSource:
+    camera = config.camera
+    if camera.driver == "device":
+        return DeviceCamera(int(camera.device) if camera.device.isdigit() else camera.device,
+                            camera.width, camera.height, camera.fps)
+    if camera.driver == "video":
+        return VideoFileCamera(camera.video or demo_video_file(config))
+    return SyntheticCamera(camera.width, camera.height, fps=camera.fps)
+
+
+def demo_video_file(config: KioskConfig) -> Path:
+    """The demo camera's video of a citizen, made on first use (a few seconds) and kept."""
+    from kiosk.photo import demo_video
+
+    return demo_video.ensure(config.paths.data_dir / "camera", config.camera.width, config.camera.height,
+                             fps=demo_video.FPS)
 
 
 def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None,
@@ -69,8 +100,10 @@ def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox
                       timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
                       place=Place(config.terminal.id, config.terminal.location),
                       temp_root=config.paths.temp_dir, default_language=config.language.default,
-                      clock=clock, worker=worker)
+                      clock=clock, worker=worker,
+                      photo_retakes=config.photo.retakes if config.photo.enabled else None)
     journey.on_wipe(devices.printer.forget)
+    journey.on_wipe(devices.camera.forget)
     journey.on_wipe(devices.speaker.stop)
     return journey
 

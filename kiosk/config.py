@@ -100,9 +100,30 @@ class CardReaderConfig(Section):
 class CameraConfig(Section):
     """Camera for ID photos and video calls."""
 
-    driver: Literal["synthetic"] = Field("synthetic", description="Frame source (opencv arrives with the photo issue)")
-    width: int = Field(640, description="Frame width in pixels", ge=160, le=3840)
-    height: int = Field(480, description="Frame height in pixels", ge=120, le=2160)
+    driver: Literal["device", "video", "synthetic"] = Field(
+        "device", description="device: a camera (V4L2); video: a video file played in a loop (demos, tests); "
+                              "synthetic: a drawn test pattern without a face")
+    device: str = Field("/dev/video0", description="The camera: a device path or an index such as 0",
+                        min_length=1, max_length=200)
+    video: str = Field("", description="Video file for driver 'video'; empty: the demo video of a citizen, "
+                                       "made once in the data folder", max_length=500)
+    width: int = Field(1280, description="Frame width in pixels asked of the camera", ge=160, le=3840)
+    height: int = Field(720, description="Frame height in pixels asked of the camera", ge=120, le=2160)
+    fps: int = Field(30, description="Frames per second asked of the camera", ge=1, le=60)
+
+
+class PhotoConfig(Section):
+    """Biometric photo capture (the quality thresholds follow in the same section)."""
+
+    enabled: bool = Field(True, description="Take photos at the terminal; off: the photo step says what to do "
+                                            "instead")
+    retakes: int = Field(3, description="Photos a citizen may take after the first one", ge=0, le=10)
+    steady_s: float = Field(0.5, description="Seconds every live check must pass before the countdown starts",
+                            ge=0.1, le=3.0)
+    countdown: int = Field(3, description="Numbers counted down aloud before the photo is taken", ge=0, le=5)
+    countdown_step_s: float = Field(0.35, description="Seconds per number of the countdown", ge=0.2, le=1.5)
+    stall_s: float = Field(3.0, description="Seconds without a camera frame before the citizen is told the "
+                                            "camera does not work", ge=1.0, le=30.0)
 
 
 class SpeechConfig(Section):
@@ -136,6 +157,7 @@ class KioskConfig(Section):
     printer: PrinterConfig = PrinterConfig()
     cardreader: CardReaderConfig = CardReaderConfig()
     camera: CameraConfig = CameraConfig()
+    photo: PhotoConfig = PhotoConfig()
     speech: SpeechConfig = SpeechConfig()
     services: ServicesConfig = ServicesConfig()
 

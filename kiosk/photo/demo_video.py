@@ -19,6 +19,7 @@ import numpy as np
 
 from kiosk.photo.portraits import PLAIN_GREY, plain
 
+FPS = 15  # enough to look alive, and half the decoding of 30
 VERSION = 1  # part of the file name: a changed script makes a new file, never reuses an old one
 
 

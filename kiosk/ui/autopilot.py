@@ -24,7 +24,8 @@ from kiosk.config import KioskConfig, installed
 from kiosk.forms.answers import example_answers
 from kiosk.forms.service import Answer, ServiceError, load_service, service_file
 from kiosk.journey.machine import failure_site
-from kiosk.journey.state import Overlay, Printout
+from kiosk.journey.state import Overlay, PhotoPhase, Printout
+from kiosk.ui.screens.base import screen_key
 from kiosk.ui.widgets import FieldInput, KioskKeyboard, ancestors
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class Autopilot:
         self._typed: list[str] = []
         self._focus_wait_until = 0.0
         self._doing = "starting"  # said when the run gets stuck
+        self._instructions_seen: set[str] = set()  # on the photo screen: each instruction gets its shot
 
     def valid_for(self, config: KioskConfig) -> bool:
         for language in self.languages:
@@ -138,6 +140,8 @@ class Autopilot:
         self._tap(next(t for t in tiles if t.service_id == self.service_id))
 
     def _on_form(self, state) -> None:  # type: ignore[no-untyped-def]
+        if state.photo is not PhotoPhase.NONE:
+            return self._on_photo(state)
         screen = self._screen(state)
         if state.problems:
             raise AutopilotError(f"example answers rejected on page {state.step.id}: "
@@ -156,6 +160,30 @@ class Autopilot:
                 return
         self._report(state, f"form-{state.step.id}")
         self._tap(screen.ids.next)
+
+    def _on_photo(self, state) -> None:  # type: ignore[no-untyped-def]
+        """Sit in front of the camera (the demo video does) and keep the first good photo."""
+        screen = self._screen(state)
+        if state.photo is PhotoPhase.CAPTURE:
+            self._doing = "waiting for the camera to take the photo"
+            instruction = screen.ids.instruction.text
+            if instruction not in self._instructions_seen:
+                self._instructions_seen.add(instruction)
+                self._report(state, f"photo-live-{len(self._instructions_seen)}")
+            return None
+        if state.photo is PhotoPhase.UNAVAILABLE:
+            self._report(state, "photo-camera-failed")
+            raise AutopilotError("the camera failed on the photo step")
+        self._instructions_seen.clear()
+        if state.photo is PhotoPhase.REVIEW:
+            self._report(state, "photo-review")
+            keep = screen.ids.keep
+            self._tap(keep if keep.parent is not None else screen.ids.retake if screen.ids.retake.parent
+                      else screen.ids.without)
+            return None
+        self._report(state, "photo-kept")
+        self._tap(screen.ids.next)
+        return None
 
     def _on_review(self, state) -> None:  # type: ignore[no-untyped-def]
         self._report(state, "review")
@@ -187,7 +215,7 @@ class Autopilot:
     # -- acting like a citizen -------------------------------------------------------------
 
     def _screen(self, state):  # type: ignore[no-untyped-def]
-        return self._app.screens[state.stage]  # type: ignore[union-attr]
+        return self._app.screens[screen_key(state)]  # type: ignore[union-attr]
 
     @property
     def language(self) -> str:

@@ -27,18 +27,21 @@ from kiosk.i18n import RTL_LANGUAGES, tr
 from kiosk.journey import events as ev
 from kiosk.journey.machine import Journey, failure_site
 from kiosk.journey.state import JourneyState, Overlay, Stage
+from kiosk.photo.capture import CaptureLoop
 from kiosk.ui.announcer import VOLUME_STEPS, Announcer, Part, sentences, speakable, visible_texts
 from kiosk.ui.overlays.accessibility import AccessibilityOverlay
 from kiosk.ui.overlays.base import KioskOverlay
 from kiosk.ui.overlays.confirm_cancel import ConfirmCancelOverlay
 from kiosk.ui.overlays.help import HelpOverlay
 from kiosk.ui.overlays.more_time import MoreTimeOverlay
-from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.base import KioskScreen, screen_key
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.failsafe import FailsafeScreen
 from kiosk.ui.screens.form_page import FormPageScreen
 from kiosk.ui.screens.goodbye import GoodbyeScreen
 from kiosk.ui.screens.language import LanguageScreen
+from kiosk.ui.screens.photo_capture import PhotoCaptureScreen
+from kiosk.ui.screens.photo_review import PhotoReviewScreen
 from kiosk.ui.screens.receipt import ReceiptScreen
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.submitting import SubmittingScreen
@@ -47,8 +50,8 @@ from kiosk.ui.theme import TEXT_SIZES, Theme
 from kiosk.ui.widgets import KioskKeyboard, let_go, what_is_at
 
 log = logging.getLogger(__name__)
-SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, ReviewScreen,
-           SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
+SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, PhotoCaptureScreen, PhotoReviewScreen,
+           ReviewScreen, SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
 OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay, AccessibilityOverlay)
 TEXT_CACHES = ("textinput.label", "textinput.width")
 
@@ -63,10 +66,12 @@ class KioskApp(App):
     announcer = ObjectProperty(None)
 
     def __init__(self, config_model: KioskConfig, journey: Journey, speaker: Speaker,
-                 on_ready: Callable[[], None] = lambda: None, **kwargs: object) -> None:
+                 on_ready: Callable[[], None] = lambda: None, capture: CaptureLoop | None = None,
+                 **kwargs: object) -> None:
         self.config_model = config_model
         self.journey = journey
         self.speaker = speaker
+        self.capture = capture  # the photo step's camera, None when the terminal takes no photos
         self._on_ready = on_ready
         self.theme = Theme(config_model.display.dpi, config_model.display.touch_target_mm)
         super().__init__(**kwargs)
@@ -76,7 +81,7 @@ class KioskApp(App):
         self.screens: dict[object, KioskScreen] = {}
         self.overlays: dict[Overlay, KioskOverlay] = {}
         self._open_overlay: KioskOverlay | None = None
-        self._entered: tuple[Stage, Overlay] = (journey.state.stage, journey.state.overlay)
+        self._entered: tuple[object, Overlay] = (screen_key(journey.state), journey.state.overlay)
         self._failsafe = UiFailsafe(journey)
 
     # -- building --------------------------------------------------------------------------
@@ -90,8 +95,8 @@ class KioskApp(App):
         Window.bind(children=self._track_keyboard)
         manager = ScreenManager(transition=NoTransition())
         for screen_class in SCREENS:
-            screen = screen_class(name=screen_class.stage.name)
-            self.screens[screen_class.stage] = screen
+            screen = screen_class(name=screen_class.__name__)
+            self.screens[screen_class.screen_key()] = screen
             manager.add_widget(screen)
         self.overlays = {o.overlay: o() for o in OVERLAYS}
         self.manager = manager
@@ -195,16 +200,17 @@ class KioskApp(App):
 
     def _on_state(self, state: JourneyState) -> None:
         self.language = state.language
-        screen = self.screens[state.stage]
+        key = screen_key(state)
+        screen = self.screens[key]
         screen.show(state)
         if self.manager.current != screen.name:
             self.manager.current = screen.name
             if state.stage is Stage.WELCOME:
                 self.reset_for_next_citizen()
         self._show_overlay(state)
-        if (state.stage, state.overlay) != self._entered:
+        if (key, state.overlay) != self._entered:
             # Entering a screen or overlay, or coming back to the screen from one: say where we are.
-            self._entered = (state.stage, state.overlay)
+            self._entered = (key, state.overlay)
             self.announcer.screen(self._open_overlay or screen)
 
     def _show_overlay(self, state: JourneyState) -> None:

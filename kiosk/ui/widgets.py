@@ -199,6 +199,16 @@ class ChoiceButton(BidiBehavior, ToggleButton):
     value = ObjectProperty("")  # a choice's value, or True/False for yes/no
 
 
+def show_only(row: Widget, buttons: list[Widget]) -> None:
+    """Put exactly these buttons in the row, in this order (a hidden button must not be
+    found by touch, speech or the audit, so it leaves the row instead of turning invisible)."""
+    if list(reversed(row.children)) == buttons:
+        return
+    row.clear_widgets()
+    for button in buttons:
+        row.add_widget(button)
+
+
 def ancestors(widget: Widget) -> list[Widget]:
     """The widget's parents up to the window, nearest first."""
     found: list[Widget] = []
