@@ -121,18 +121,20 @@ def cut_size(box: Box) -> tuple[int, int]:
 
 
 def cut(frame: np.ndarray, box: Box) -> Cut:
-    """The box's pixels: resized to 827 × 1063 when the box is at least that large, else native.
+    """The box's pixels: resized to 827 × 1063 when the box is at least that large, else native."""
+    image = region(frame, box)
+    if cut_scale(box) < 1.0:
+        image = cv2.resize(image, PHOTO_SIZE, interpolation=cv2.INTER_AREA)  # INTER_AREA: no aliasing
+    return Cut(np.ascontiguousarray(image), cut_scale(box))
 
-    Parts of the box outside the frame (only a box not made by `frame_box` has them) repeat the
-    frame's edge pixels.
-    """
+
+def region(image: np.ndarray, box: Box) -> np.ndarray:
+    """The box's pixels as they are, the box rounded to whole pixels. Parts outside the image
+    (only a box not made by `frame_box` has them) repeat the image's edge pixels."""
     x0, y0 = int(round(box.x)), int(round(box.y))
     width, height = max(int(round(box.width)), 1), max(int(round(box.height)), 1)
-    centre = (x0 + (width - 1) / 2, y0 + (height - 1) / 2)  # whole pixels: no resampling
-    region = cv2.getRectSubPix(frame, (width, height), centre)
-    if cut_scale(box) < 1.0:
-        region = cv2.resize(region, PHOTO_SIZE, interpolation=cv2.INTER_AREA)  # INTER_AREA: no aliasing
-    return Cut(np.ascontiguousarray(region), cut_scale(box))
+    centre = (x0 + (width - 1) / 2, y0 + (height - 1) / 2)  # on whole pixels: nothing is resampled
+    return cv2.getRectSubPix(image, (width, height), centre)
 
 
 def encode_jpeg(image: np.ndarray) -> bytes:

@@ -5,10 +5,11 @@ when it cannot be assessed (no face, no background). The score is OFIQ's logisti
 centred on the limit configured in `PhotoRules`:
 - at least a limit: score = 100 · σ((value − limit) / unit)
 - at most a limit:  score = 100 · σ((limit − value) / unit)
-- within a band:    score = 200 · (1 − σ(ln 3 · |value − middle| / half width))
-with σ(z) = 1 / (1 + e^−z). So a score of 50 is exactly the configured limit, 100 the ideal;
-`unit` says how fast the score changes (one unit past the limit: 73; three units: 95). Whether a
-measure passes is decided on the raw value against the limit, so rounding never flips a verdict.
+- within a band:    score = 100 · σ(min(value − low, high − value) / unit)
+with σ(z) = 1 / (1 + e^−z). So a score of 50 is exactly the configured limit; `unit` says how
+fast the score changes: one unit inside the limit scores 73, three units 95, one unit outside 27.
+Whether a measure passes is decided on the raw value against the limit, so rounding never flips
+a verdict. The units are fixed here (part of the documented mapping); the limits are config.
 
 Raw values (all on the photo as it will be delivered):
 - SingleFacePresent: the number of faces (1 passes).
@@ -50,7 +51,7 @@ import cv2
 import numpy as np
 
 from kiosk.photo.geometry import FaceGeometry
-from kiosk.photo.regions import eye_opening, halves, inner_face, mouth_opening, skin_mask
+from kiosk.photo.regions import eye_opening, halves, head_region, inner_face, mouth_opening, skin_mask
 from kiosk.photo.rules import PhotoRules
 from kiosk.photo.segmentation import shrink
 
@@ -60,7 +61,8 @@ BRIGHT_LEVEL = 247  # 247..255 count as over-exposed (OFIQ)
 SHARPNESS_EYE_DISTANCE = 40.0  # px: the face size at which sharpness is measured
 NATURAL_A = (0.0, 30.0)  # CIELAB a* of natural skin (green−/red+)
 NATURAL_B = (0.0, 40.0)  # CIELAB b* of natural skin (blue−/yellow+)
-MIN_BACKGROUND_SHARE = 0.02  # less visible background than this cannot be judged
+POSE_UNIT = 1.5  # degrees
+MIN_BACKGROUND_SHARE = 0.005  # less visible background than this (about 400 pixels) cannot be judged
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,9 @@ def at_most(name: str, value: float, limit: float, unit: float) -> Measure:
     return Measure(name, round(100 * _sigma((limit - value) / unit)), float(value), value <= limit)
 
 
-def within(name: str, value: float, low: float, high: float) -> Measure:
-    middle, half = (low + high) / 2, (high - low) / 2
-    score = round(200 * (1 - _sigma(math.log(3) * abs(value - middle) / half)))
-    return Measure(name, score, float(value), low <= value <= high)
+def within(name: str, value: float, low: float, high: float, unit: float) -> Measure:
+    return Measure(name, round(100 * _sigma(min(value - low, high - value) / unit)), float(value),
+                   low <= value <= high)
 
 
 # -- all measures of a face in a photo ------------------------------------------------------------
@@ -112,8 +113,14 @@ def photometric(photo: np.ndarray, face: FaceGeometry, background_mask: np.ndarr
     grey = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
     skin = skin_mask(photo.shape, face.points)
     lab_skin = cv2.cvtColor(photo, cv2.COLOR_BGR2LAB)[skin]
+    small = shrink(photo)
+    # Not background either: the head and what is on it. The segmentation is least sure there,
+    # e.g. where a cap is cut off by the photo's top edge.
+    head = face.scaled(small.shape[1] / photo.shape[1])
+    background_mask = background_mask & ~head_region(small.shape, head.face_height, head.face_width, head.crown,
+                                                     head.chin, float(head.eye_midpoint[0]))
     return [*exposure(grey[skin], rules), illumination(grey, skin, face, rules), natural_colour(lab_skin, rules),
-            sharpness(grey, face, rules), *background(shrink(photo), background_mask, rules)]
+            sharpness(grey, face, rules), *background(small, background_mask, rules)]
 
 
 # -- geometry: size, position, pose, eyes, mouth -------------------------------------------------
@@ -127,7 +134,7 @@ def placement(face: FaceGeometry, width: int, height: int, rules: PhotoRules) ->
     centre_min = 0.5 - rules.centring_tolerance
     eye_x = float(face.eye_midpoint[0])
     return [
-        within("HeadSize", face.face_height / height, rules.head_size_min, rules.head_size_max),
+        within("HeadSize", face.face_height / height, rules.head_size_min, rules.head_size_max, 0.02),
         at_least("InterEyeDistance", face.eye_distance, rules.inter_eye_min_px, 20.0),
         at_least("LeftwardCropOfTheFaceImage", eye_x / width, centre_min, 0.02),
         at_least("RightwardCropOfTheFaceImage", (width - eye_x) / width, centre_min, 0.02),
@@ -137,9 +144,9 @@ def placement(face: FaceGeometry, width: int, height: int, rules: PhotoRules) ->
 
 
 def pose(face: FaceGeometry, rules: PhotoRules) -> list[Measure]:
-    return [within("HeadPoseYaw", face.yaw, -rules.yaw_max_deg, rules.yaw_max_deg),
-            within("HeadPosePitch", face.pitch, -rules.pitch_max_deg, rules.pitch_max_deg),
-            within("HeadPoseRoll", face.roll, -rules.roll_max_deg, rules.roll_max_deg)]
+    return [within("HeadPoseYaw", face.yaw, -rules.yaw_max_deg, rules.yaw_max_deg, POSE_UNIT),
+            within("HeadPosePitch", face.pitch, -rules.pitch_max_deg, rules.pitch_max_deg, POSE_UNIT),
+            within("HeadPoseRoll", face.roll, -rules.roll_max_deg, rules.roll_max_deg, POSE_UNIT)]
 
 
 def expression(face: FaceGeometry, rules: PhotoRules) -> list[Measure]:
@@ -157,7 +164,7 @@ def exposure(skin_grey: np.ndarray, rules: PhotoRules, names: tuple[str, ...] = 
     histogram = np.bincount(skin_grey.ravel(), minlength=256) / skin_grey.size
     results = {
         "LuminanceMean": within("LuminanceMean", float(histogram @ np.arange(256)) / 255,
-                                rules.luminance_min, rules.luminance_max),
+                                rules.luminance_min, rules.luminance_max, 0.05),
         "UnderExposurePrevention": at_most("UnderExposurePrevention", float(histogram[:DARK_LEVEL + 1].sum()),
                                            rules.under_exposed_max, 0.02),
         "OverExposurePrevention": at_most("OverExposurePrevention", float(histogram[BRIGHT_LEVEL:].sum()),

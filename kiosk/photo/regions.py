@@ -41,6 +41,17 @@ def halves(mask: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return mask & (side < 0), mask & (side >= 0)
 
 
+def head_region(shape: tuple[int, ...], face_height: float, face_width: float, crown: np.ndarray,
+                chin: np.ndarray, eye_x: float) -> np.ndarray:
+    """Boolean mask of an ellipse around the whole head (hair, caps, ears): 1.6 × the face's width,
+    from 15 % of its height above the crown to 15 % below the chin."""
+    mask = np.zeros(shape[:2], np.uint8)
+    centre = (int(round(eye_x)), int(round((crown[1] + chin[1]) / 2)))
+    axes = (max(int(round(0.8 * face_width)), 1), max(int(round(0.65 * face_height)), 1))
+    cv2.ellipse(mask, centre, axes, 0, 0, 360, 1, thickness=-1)
+    return mask.astype(bool)
+
+
 def inner_face(points: np.ndarray, shape: tuple[int, ...]) -> tuple[slice, slice] | None:
     """Rows and columns of the inner face, clipped to the image; None when nothing is left."""
     x0, x1 = points[list(OUTER_EYE_CORNERS), 0].min(), points[list(OUTER_EYE_CORNERS), 0].max()
