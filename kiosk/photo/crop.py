@@ -93,7 +93,8 @@ def photo_box(face: FaceGeometry, rules: PhotoRules) -> Box:
 def largest_box(width: int, height: int) -> Box:
     """The largest 35:45 box that fits a width × height image, centred."""
     box_height = min(float(height), width / ASPECT)
-    return Box(0.0, 0.0, box_height * ASPECT, box_height).resized(box_height).shifted_into(width, height)
+    box_width = box_height * ASPECT
+    return Box((width - box_width) / 2, (height - box_height) / 2, box_width, box_height)
 
 
 def clamped(box: Box, width: int, height: int, min_share: float) -> Box:

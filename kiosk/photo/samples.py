@@ -41,6 +41,11 @@ from kiosk.photo.segmentation import background_of, shrink
 SCALES: dict[str, float] = {"grace_hopper": 2.5, "astronaut": 3.0}  # enough pixels for an 827 px wide photo
 MUST_FAIL, MUST_PASS = 35, 65  # predicted scores; in between is too close to the limit to call
 BLUR_SIGMA = 1.2  # px of Gaussian blur at the scale where Sharpness is measured (eyes 40 px apart)
+VARIANTS = ("base", "photo_small", "photo_large", "face_small", "face_large", "face_left", "face_right", "face_high",
+            "face_low", "roll_+15", "roll_-15", "roll_+4", "roll_-4", "blurred", "dark", "bright", "shadow",
+            "striped_background", "noisy_background", "blue_background")
+CASE_NAMES = (*(f"{portrait}/{variant}" for portrait in PORTRAITS for variant in VARIANTS),
+              "none/no_face", "both/two_faces")
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,16 +122,24 @@ def case(name: str, shot: Shot, rules: PhotoRules, breaks: set[str], why: str) -
     return Case(name, shot.image, frozenset(fails), frozenset(passes), why, truth)
 
 
-def cases(rules: PhotoRules = PhotoRules(), portraits: tuple[PortraitName, ...] = PORTRAITS) -> list[Case]:
-    """Every case: each portrait's transformations, then two faces side by side and no face."""
+def cases(rules: PhotoRules = PhotoRules(), portraits: tuple[PortraitName, ...] = PORTRAITS,
+          scenes: dict[str, tuple[Shot, Box]] | None = None) -> list[Case]:
+    """Every case (named as in CASE_NAMES): each portrait's transformations, then two faces side by
+    side and no face. `scenes` are the portraits' bases when already made (see `bases`)."""
+    scenes = scenes if scenes is not None else bases(rules, portraits)
+    found = [c for name, (scene, box) in scenes.items() for c in portrait_cases(name, scene, box, rules)]
+    photos = [scene.photo(box) for scene, box in scenes.values()]
+    return found + shared_cases(photos, rules)
+
+
+def bases(rules: PhotoRules = PhotoRules(), portraits: tuple[PortraitName, ...] = PORTRAITS,
+          ) -> dict[str, tuple[Shot, Box]]:
+    """Each portrait levelled with its known truth, and its template photo box."""
     landmarker = Landmarker(live=False)
     try:
-        bases = {name: base(name, landmarker, rules) for name in portraits}
+        return {name: base(name, landmarker, rules) for name in portraits}
     finally:
         landmarker.close()
-    found = [c for name, (scene, box) in bases.items() for c in portrait_cases(name, scene, box, rules)]
-    photos = [scene.photo(box) for scene, box in bases.values()]
-    return found + shared_cases(photos, rules)
 
 
 def base(name: PortraitName, landmarker: Landmarker, rules: PhotoRules) -> tuple[Shot, Box]:
