@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from kiosk.i18n import N_
 from kiosk.photo.geometry import FaceGeometry
 from kiosk.photo.rules import PhotoRules
 
@@ -30,6 +31,7 @@ PHOTO_SIZE = (827, 1063)  # 35 × 45 mm at 600 dpi, width × height
 # skin and eyes (artefacts that the photo rules forbid and that hurt face recognition); above
 # 10 MB it outgrows what upload interfaces for application attachments accept. Both are this
 # project's requirement, not a number from a norm.
+SMALLER_THAN_FULL = N_("The photo is {width} × {height} pixels, less than {full_width} × {full_height}.")
 JPEG_MIN_BYTES = 50 * 1024
 JPEG_MAX_BYTES = 10 * 1024 * 1024
 JPEG_QUALITY = 92  # first try: no visible artefacts, a few hundred KB for 827 × 1063
@@ -77,8 +79,16 @@ class Cut:
 
     @property
     def full_size(self) -> bool:
-        """Whether the photo has the 600 dpi size 827 × 1063 (the UI says so when not)."""
+        """Whether the photo has the 600 dpi size 827 × 1063."""
         return self.size == PHOTO_SIZE
+
+    @property
+    def note(self) -> str | None:
+        """What the UI says about a photo smaller than 827 × 1063 (English; format after `tr`), else None."""
+        return None if self.full_size else SMALLER_THAN_FULL
+
+    def note_values(self) -> dict[str, int]:
+        return {"width": self.size[0], "height": self.size[1], "full_width": PHOTO_SIZE[0], "full_height": PHOTO_SIZE[1]}
 
 
 def photo_box(face: FaceGeometry, rules: PhotoRules) -> Box:

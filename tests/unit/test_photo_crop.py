@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.i18n import tr
 from kiosk.photo.crop import (ASPECT, JPEG_MAX_BYTES, JPEG_MIN_BYTES, PHOTO_SIZE, Box, clamped, cut, encode_jpeg,
                               frame_box, largest_box, photo_box)
 from kiosk.photo.geometry import face_geometry
@@ -93,6 +94,7 @@ def test_cut_downscales_a_large_box_to_the_600_dpi_size() -> None:
     frame = np.random.default_rng(1).integers(0, 256, (2000, 1600, 3), np.uint8)
     photo = cut(frame, Box(100, 50, 1400 * ASPECT, 1400))
     assert photo.size == PHOTO_SIZE and photo.full_size and photo.scale == pytest.approx(1063 / 1400)
+    assert photo.note is None
 
 
 def test_cut_never_upscales_a_small_box() -> None:
@@ -101,6 +103,7 @@ def test_cut_never_upscales_a_small_box() -> None:
     photo = cut(frame, box)
     assert photo.size == (272, 350) and not photo.full_size and photo.scale == 1.0
     assert np.array_equal(photo.image, frame[10:360, 200:472])
+    assert tr("en", photo.note, **photo.note_values()) == "The photo is 272 × 350 pixels, less than 827 × 1063."
 
 
 def jpeg_size_ok(data: bytes) -> bool:
