@@ -12,9 +12,9 @@ Head pose (degrees):
   is the reference.
 - pitch from the depth of the forehead (landmark 10) against the chin (152). Positive when the
   chin is further from the camera than the forehead, i.e. the head is bowed (chin down).
-  MediaPipe's mesh reads a level head as bowed by several degrees: 7.1° on Grace Hopper and 9.8°
-  on the astronaut, two frontal portraits. `pitch_offset` (config) is that neutral reading and
-  is subtracted. Pitch is the least certain of the three: a single image cannot tell a bowed
+  MediaPipe's mesh reads a level head as bowed by several degrees: 7–8.5° on Grace Hopper and
+  10–11° on the astronaut (two frontal portraits, at different scales and crops). `pitch_offset`
+  (config, default 9.5°: their mean) is that neutral reading and is subtracted. Pitch is the least certain of the three: a single image cannot tell a bowed
   head from a low camera, and faces differ by a few degrees.
 """
 
@@ -34,7 +34,7 @@ CHEEKS = (234, 454)  # the face's outline at the cheekbones: right, left
 # mouth corners, nostril wings. Rigid enough that their depths tell the yaw.
 MIRROR_PAIRS = ((33, 263), (133, 362), (61, 291), (98, 327))
 CROWN_FACTOR = 1.0
-PITCH_OFFSET = 8.5  # degrees; see the module docstring
+PITCH_OFFSET = 9.5  # degrees; see the module docstring
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,10 +97,11 @@ def _crown(right_eye: np.ndarray, left_eye: np.ndarray, chin: np.ndarray, factor
 
     The eyes sit at about half the height of the head (vertex to chin), so the crown lies about
     as far above the eye line as the chin lies below it: crown = eye line − factor × (chin − eye
-    line), measured along the face's vertical axis (perpendicular to the eye line). With factor
-    1.0 the crown falls just under the top of the hair on the astronaut (her hair adds about 4 %
-    of the head height) and inside Grace Hopper's cap, about where the cap's band rests: both
-    plausible for the skull without hair or headwear.
+    line), measured along the face's vertical axis (perpendicular to the eye line). Checked on the
+    two portraits with factor 1.0: the crown lies 8.5 % of the face height below the top of the
+    astronaut's hair (about 2 cm of hair on a 23 cm head) and 6.4 % below the top of Grace Hopper's
+    cap, inside it; and 29–30 % above the mesh's hairline point (landmark 10), as the skull's top
+    lies above the hairline. Plausible for the skull without hair or headwear on both.
     """
     middle = (right_eye + left_eye) / 2
     across = left_eye - right_eye

@@ -61,7 +61,7 @@ class PhotoRules(Section):
                                  ge=1.0, le=45.0)
     roll_max_deg: float = Field(8.0, description="Largest head tilt to either side, in degrees (HeadPoseRoll)",
                                 ge=1.0, le=45.0)
-    pitch_offset_deg: float = Field(8.5, description="What MediaPipe's mesh reads as pitch for a level head, in "
+    pitch_offset_deg: float = Field(9.5, description="What MediaPipe's mesh reads as pitch for a level head, in "
                                                      "degrees; subtracted (calibrate with the terminal's camera)",
                                     ge=-20.0, le=20.0)
 

@@ -66,7 +66,7 @@ def test_pose_angles_do_not_leak_into_each_other_under_roll() -> None:
 
 
 def test_pitch_offset_is_subtracted() -> None:
-    assert face_geometry(face_points(pitch=8.5)).pitch == pytest.approx(0, abs=1e-6)  # default offset 8.5
+    assert face_geometry(face_points(pitch=9.5)).pitch == pytest.approx(0, abs=1e-6)  # default offset 9.5
 
 
 def test_moved_and_scaled_map_every_position() -> None:
