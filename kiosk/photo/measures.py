@@ -29,7 +29,9 @@ Raw values (all on the photo as it will be delivered):
   tones (a* 0–30, b* 0–40; covers pale to dark skin under neutral light).
 - Sharpness: variance of the Laplacian over the variance of the grey levels, in the inner face
   resized so that the eyes are 40 px apart: normalised for face size (a sharp face scaled down
-  or up reads the same) and for contrast (a dark photo is not "blurred").
+  or up reads about the same) and for contrast (a dark photo is not "blurred"). The limit 0.3
+  lies between the sharp portraits (0.47–1.2, at 30 % to 150 % size) and the same blurred with
+  a Gaussian of 1.2 px at the measuring scale (0.07–0.09).
 - BackgroundUniformity: mean brightness gradient of the background (grey levels per pixel at
   256 px photo width; OFIQ uses the gradient too). BackgroundColour (mean CIELAB chroma) and
   BackgroundLightness (mean L*) are this project's own, for the template's "plain, light,

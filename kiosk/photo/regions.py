@@ -64,12 +64,14 @@ def inner_face(points: np.ndarray, shape: tuple[int, ...]) -> tuple[slice, slice
 
 
 def eye_opening(points: np.ndarray) -> float:
-    """The less open eye: mean lid distance over eye width (about 0.25–0.35 open, under 0.1 shut)."""
+    """The less open eye: mean lid distance over eye width (0.24 and 0.31 on the two portraits;
+    near 0 when the lids meet, which no sample here shows: the limit is set between)."""
     return min(_opening(points, *RIGHT_EYE), _opening(points, *LEFT_EYE))
 
 
 def mouth_opening(points: np.ndarray) -> float:
-    """Gap between the inner lip edges over the mouth width (0 closed; a smile with teeth 0.15)."""
+    """Gap between the inner lip edges over the mouth width (0.002 closed on Grace Hopper, 0.16 for
+    the astronaut's smile showing teeth)."""
     return _distance(points, *INNER_LIPS) / max(_distance(points, *MOUTH_CORNERS), 1e-9)
 
 

@@ -67,8 +67,8 @@ class PhotoRules(Section):
 
     # -- expression -----------------------------------------------------------------------------
     eyes_open_min: float = Field(0.12, description="Least eye opening (lid distance over eye width) of the less "
-                                                   "open eye (EyesOpen; open eyes read 0.2–0.35, shut ones under "
-                                                   "0.1)", ge=0.02, le=0.4)
+                                                   "open eye (EyesOpen; open eyes read about 0.25–0.3, shut ones "
+                                                   "near 0)", ge=0.02, le=0.4)
     mouth_open_max: float = Field(0.06, description="Largest gap between the lips over the mouth width "
                                                     "(MouthClosed; a smile showing teeth reads about 0.15)",
                                   ge=0.0, le=0.5)
