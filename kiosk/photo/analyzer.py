@@ -27,7 +27,7 @@ from kiosk.photo.regions import skin_mask
 from kiosk.photo.rules import PhotoRules
 from kiosk.photo.segmentation import Segmenter
 
-MIN_SIDE = 32  # px: smaller images hold no face worth detecting (and MediaPipe needs no such input)
+MIN_SIDE = 32  # px: a smaller image holds no face worth measuring; it is not given to MediaPipe at all
 LIVE_EXPOSURE = ("LuminanceMean", "UnderExposurePrevention", "OverExposurePrevention")
 
 

@@ -14,8 +14,9 @@ Head pose (degrees):
   chin is further from the camera than the forehead, i.e. the head is bowed (chin down).
   MediaPipe's mesh reads a level head as bowed by several degrees: 7–8.5° on Grace Hopper and
   10–11° on the astronaut (two frontal portraits, at different scales and crops). `pitch_offset`
-  (config, default 9.5°: their mean) is that neutral reading and is subtracted. Pitch is the least certain of the three: a single image cannot tell a bowed
-  head from a low camera, and faces differ by a few degrees.
+  (config, default 9.5°: their mean) is that neutral reading and is subtracted. Pitch is the
+  least certain of the three: a single image cannot tell a bowed head from a low camera, and
+  faces differ by a few degrees.
 """
 
 from __future__ import annotations
@@ -87,9 +88,10 @@ def face_geometry(points: np.ndarray, crown_factor: float = CROWN_FACTOR,
     right_eye, left_eye = points[RIGHT_IRIS, :2], points[LEFT_IRIS, :2]
     chin = points[CHIN, :2]
     crown, height = _crown(right_eye, left_eye, chin, crown_factor)
+    width = float(np.linalg.norm(points[CHEEKS[1], :2] - points[CHEEKS[0], :2]))
     return FaceGeometry(points=points, right_eye=right_eye, left_eye=left_eye, chin=chin, crown=crown,
-                        face_height=height, face_width=float(np.linalg.norm(points[CHEEKS[1], :2] - points[CHEEKS[0], :2])),
-                        yaw=yaw(points), pitch=pitch(points, pitch_offset), roll=roll(right_eye, left_eye))
+                        face_height=height, face_width=width, yaw=yaw(points), pitch=pitch(points, pitch_offset),
+                        roll=roll(right_eye, left_eye))
 
 
 def _crown(right_eye: np.ndarray, left_eye: np.ndarray, chin: np.ndarray, factor: float) -> tuple[np.ndarray, float]:

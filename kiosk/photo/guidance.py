@@ -120,7 +120,8 @@ def _pose(failed: dict[str, Measure]) -> list[str | None]:
 def _light(failed: dict[str, Measure], assessment: Assessment) -> list[str | None]:
     rules = assessment.rules
     mean = assessment.measures.get("LuminanceMean")
-    darker_half = mean is not None and mean.value is not None and mean.value < (rules.luminance_min + rules.luminance_max) / 2
+    middle = (rules.luminance_min + rules.luminance_max) / 2
+    darker_half = mean is not None and mean.value is not None and mean.value < middle
     level_failed = "LuminanceMean" in failed or "DynamicRange" in failed  # say which way from the mean
     too_dark = "UnderExposurePrevention" in failed or (level_failed and darker_half)
     too_bright = "OverExposurePrevention" in failed or (level_failed and not darker_half)

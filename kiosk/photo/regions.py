@@ -36,7 +36,7 @@ def halves(mask: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """The mask split by the face's midline (through the eye midpoint, across the eye line)."""
     right_eye, left_eye = points[468, :2], points[473, :2]
     middle, across = (right_eye + left_eye) / 2, left_eye - right_eye
-    ys, xs = np.indices(mask.shape)
+    xs, ys = np.arange(mask.shape[1])[None, :], np.arange(mask.shape[0])[:, None]
     side = (xs - middle[0]) * across[0] + (ys - middle[1]) * across[1]  # < 0: towards the right eye
     return mask & (side < 0), mask & (side >= 0)
 
