@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     health.set_defaults(handler=_health)
 
     _services_parser(commands)
+    _photo_parser(commands)
 
     ui = commands.add_parser("ui", help="check the screens")
     ui_verbs = ui.add_subparsers(required=True, metavar="VERB")
@@ -102,6 +103,31 @@ def _services_parser(commands: argparse._SubParsersAction) -> None:
                      help="a Genericode code list file (files next to FILE.xml are found by themselves)")
     xdf.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print it)")
     xdf.set_defaults(handler=service_commands.import_xdf)
+
+
+def _photo_parser(commands: argparse._SubParsersAction) -> None:
+    photo = commands.add_parser("photo", help="the biometric photo check: assess photos, cut a photo from a frame")
+    verbs = photo.add_subparsers(required=True, metavar="VERB")
+    assess = verbs.add_parser("assess", help="check finished photos; exit 0 when every file could be read")
+    assess.add_argument("images", type=Path, nargs="+", metavar="IMAGE")
+    assess.add_argument("--json", action="store_true", help="print one JSON object per image and line")
+    assess.add_argument("--lang", default="en", help="language of the guidance (default en)")
+    assess.set_defaults(handler=lambda a: _photo_commands().assess(a.images, a.json, a.lang))
+    crop = verbs.add_parser("crop", help="treat IMAGE as a camera frame and write the compliant photo; exit 1 "
+                                         "when the frame does not give one")
+    crop.add_argument("image", type=Path, metavar="IMAGE")
+    crop.add_argument("out", type=Path, metavar="OUT.jpg")
+    crop.add_argument("--lang", default="en", help="language of the guidance (default en)")
+    crop.set_defaults(handler=lambda a: _photo_commands().crop(a.image, a.out, a.lang))
+    cases = verbs.add_parser("cases", help="write the test cases derived from the portraits, with cases.json")
+    cases.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    cases.set_defaults(handler=lambda a: _photo_commands().write_cases(a.out_dir))
+
+
+def _photo_commands():  # type: ignore[no-untyped-def]
+    from kiosk.photo import commands  # OpenCV and MediaPipe load only for photo commands
+
+    return commands
 
 
 def _ui_audit(args: argparse.Namespace) -> int:
