@@ -27,6 +27,7 @@ from kiosk.forms.service import Service, ServiceError, load_catalogue
 from kiosk.health.board import HealthBoard
 from kiosk.journey.machine import Journey, Place, Timing, Worker
 from kiosk.outbox.store import EncryptedOutbox
+from kiosk.photo.capture import CaptureLoop, CaptureSettings
 from kiosk.usage.recorder import UsageRecorder
 from kiosk.usage.store import UsageStore
 
@@ -81,6 +82,19 @@ def build_camera(config: KioskConfig) -> FrameSource:
     if camera.driver == "video":
         return VideoFileCamera(camera.video or demo_video_file(config))
     return SyntheticCamera(camera.width, camera.height, fps=camera.fps)
+
+
+def build_capture(config: KioskConfig, devices: Devices) -> CaptureLoop | None:
+    """The photo step's capture loop on the camera's owner, or None when photos are off."""
+    if not config.photo.enabled:
+        return None
+    from kiosk.photo.analyzer import PhotoAnalyzer  # MediaPipe loads only on terminals that take photos
+    from kiosk.photo.crop import cut, encode_jpeg
+
+    photo = config.photo
+    settings = CaptureSettings(steady_s=photo.steady_s, countdown=photo.countdown,
+                               countdown_step_s=photo.countdown_step_s, stall_s=photo.stall_s)
+    return CaptureLoop(devices.camera, lambda live: PhotoAnalyzer(photo, live=live), cut, encode_jpeg, settings)
 
 
 def demo_video_file(config: KioskConfig) -> Path:
@@ -164,6 +178,8 @@ def prepare_kivy(config: KioskConfig) -> None:
     kivy_home.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ["KIVY_HOME"] = str(kivy_home)  # not ~/.kivy: the kiosk user has no home to write
+    # MediaPipe imports matplotlib, which keeps a font cache in its config folder: ours, too.
+    os.environ.setdefault("MPLCONFIGDIR", str(config.paths.data_dir / "matplotlib"))
     os.environ["KIVY_NO_FILELOG"] = "1"  # one log file, ours
     os.environ["KIVY_LOG_MODE"] = "PYTHON"
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -245,14 +261,19 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     journey = build_journey(config, devices, outbox, worker, services=services)
     usage = open_usage(config)
     UsageRecorder(usage, journey, time.monotonic)
+    watch_health(devices, HealthBoard(config.paths.data_dir / "health.json"))
+    capture = build_capture(config, devices)
     notifier = _systemd_notifier()
-    app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1\nWATCHDOG=1"))
+    app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1\nWATCHDOG=1"),
+                   capture=capture)
     Clock.schedule_interval(lambda _dt: notifier("WATCHDOG=1"), 5)  # proves the UI loop is alive
     if autopilot is not None:
         autopilot.attach(app, devices)
     try:
         app.run()
     finally:
+        if capture is not None:
+            capture.close()
         worker.shutdown()
         outbox.close()
         usage.close()

@@ -262,7 +262,10 @@ def demo_config(base: cfg.KioskConfig, data: Path = DEMO_DATA, own_camera: bool 
     """The demo keeps its data in one local folder (var/demo) and runs in a window. Its camera
     plays a video of a citizen, unless `own_camera` (a config file given) keeps the configured one."""
     data = data.resolve()
-    camera = base.camera if own_camera else base.camera.model_copy(update={"driver": "video", "video": ""})
+    # The demo camera stands on its side (portrait), as photo terminals mount theirs: then the
+    # head fills a 35 x 45 photo of the full 827 x 1063 pixels.
+    camera = base.camera if own_camera else base.camera.model_copy(
+        update={"driver": "video", "video": "", "width": 960, "height": 1280})
     return base.model_copy(update={
         "camera": camera,
         "display": base.display.model_copy(update={"fullscreen": False}),

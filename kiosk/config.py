@@ -11,16 +11,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
+
+from kiosk.photo.rules import PhotoRules
+from kiosk.section import Section
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATE = REPO_ROOT / "config" / "kiosk.toml"
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class TerminalConfig(Section):
@@ -107,13 +106,15 @@ class CameraConfig(Section):
                         min_length=1, max_length=200)
     video: str = Field("", description="Video file for driver 'video'; empty: the demo video of a citizen, "
                                        "made once in the data folder", max_length=500)
-    width: int = Field(1280, description="Frame width in pixels asked of the camera", ge=160, le=3840)
-    height: int = Field(720, description="Frame height in pixels asked of the camera", ge=120, le=2160)
+    width: int = Field(1920, description="Frame width in pixels asked of the camera (a camera on its side: "
+                                         "give the width of the picture as it arrives)", ge=160, le=3840)
+    height: int = Field(1080, description="Frame height in pixels asked of the camera (the photo is at most "
+                                          "0.97 of it tall; 827 x 1063 needs 1100 or more)", ge=120, le=3840)
     fps: int = Field(30, description="Frames per second asked of the camera", ge=1, le=60)
 
 
-class PhotoConfig(Section):
-    """Biometric photo capture (the quality thresholds follow in the same section)."""
+class PhotoConfig(PhotoRules):
+    """Biometric photo capture, and the limit of each quality measure (ISO/IEC 29794-5 names)."""
 
     enabled: bool = Field(True, description="Take photos at the terminal; off: the photo step says what to do "
                                             "instead")

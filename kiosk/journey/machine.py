@@ -390,16 +390,22 @@ class Journey:
         now = dt.datetime.now()
         lines = ((tr(lang, "Service"), ts(lang, service.id, service.title)),
                  (tr(lang, "Terminal"), self._place.location))
+        footer = (tr(lang, "Please keep this receipt."),
+                  tr(lang, "Quote the reference code if you ask about your application."))
+        code = s.reference
         if s.photo_code:
-            # The code is all the office needs to fetch the photo: it is the QR code, too.
-            lines += ((tr(lang, "Photo retrieval code"), s.photo_code),)
+            # The photo's code is what the citizen takes to the office: it is the big code and
+            # the QR code; the reference becomes a line.
+            code = s.photo_code
+            lines += ((tr(lang, "Reference"), s.reference),)
+            footer = (tr(lang, "The code above is your photo retrieval code. The office fetches your photo "
+                               "with it."), *footer)
         return Receipt(
             title=tr(lang, "Receipt"),
             lines=lines,
-            reference=s.reference,
-            qr_payload=s.photo_code or s.reference,
-            footer=(tr(lang, "Please keep this receipt."),
-                    tr(lang, "Quote the reference code if you ask about your application.")),
+            reference=code,
+            qr_payload=code,
+            footer=footer,
             issued_at=now.strftime("%d.%m.%Y %H:%M"),
         )
 

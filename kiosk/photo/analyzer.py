@@ -52,21 +52,28 @@ class PhotoAnalyzer:
                     *self._pixels(photo, face)]
         return assessment(measures, ALL_MEASURES, self.rules, Box(0, 0, width, height), face, (width, height))
 
-    def assess_frame(self, frame: np.ndarray) -> Assessment:
-        """A camera frame: the face measured inside the clamped photo box, as the cut photo would show it."""
+    def assess_frame(self, frame: np.ndarray, scale: float = 1.0) -> Assessment:
+        """A camera frame: the face measured inside the clamped photo box, as the cut photo would show it.
+
+        Live analysis may look at a copy of the camera frame scaled down by `scale` (< 1, for
+        speed); sizes in pixels (the eye distance, the photo's size) and the box are then given
+        at the camera's own resolution, where the photo will be cut."""
+        if scale != 1.0 and not self.live:
+            raise ValueError("a still is cut from the frame itself: assess it at scale 1")
         image = as_bgr(frame)
         names = LIVE_MEASURES if self.live else ALL_MEASURES
         faces = self._faces(image, live=self.live)
         if not faces:
             return assessment([single_face(0)], names, self.rules)
-        face = self._geometry(faces[0])
-        box = frame_box(face, image.shape[1], image.shape[0], self.rules)
+        seen = self._geometry(faces[0])
+        face = seen if scale == 1.0 else seen.scaled(1 / scale)
+        box = frame_box(face, round(image.shape[1] / scale), round(image.shape[0] / scale), self.rules)
         in_photo = face.moved(box.x, box.y).scaled(cut_scale(box))
         size = cut_size(box)
-        count = sum(1 for other in faces if _overlaps(other, box))
+        count = sum(1 for other in faces if _overlaps(other / scale, box))
         measures = [single_face(count), *geometric(in_photo, *size, self.rules)]
         if self.live:
-            measures += exposure(_skin_grey(image, face), self.rules, LIVE_EXPOSURE)
+            measures += exposure(_skin_grey(image, seen), self.rules, LIVE_EXPOSURE)
         else:
             measures += self._pixels(cut(image, box).image, in_photo)
         return assessment(measures, names, self.rules, box, face, size)

@@ -19,6 +19,7 @@ import numpy as np
 
 from hardware.camera.owner import Frame, FrameOwner
 from kiosk.photo.captured import CapturedPhoto, Verdict
+from kiosk.photo.crop import Box, Cut
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class LiveStatus:
 class Analyzer(Protocol):
     """kiosk.photo.analyzer.PhotoAnalyzer, or a stand-in in unit tests."""
 
-    def assess_frame(self, frame: np.ndarray):  # type: ignore[no-untyped-def]  # -> Assessment
+    def assess_frame(self, frame: np.ndarray, scale: float = 1.0):  # type: ignore[no-untyped-def]
         ...
 
     def assess_photo(self, image: np.ndarray):  # type: ignore[no-untyped-def]  # -> Assessment
@@ -63,7 +64,7 @@ class Callbacks:
 
 class CaptureLoop:
     def __init__(self, frames: FrameOwner, make_analyzer: Callable[[bool], Analyzer],
-                 cut: Callable[[np.ndarray, object], np.ndarray], encode: Callable[[np.ndarray], bytes],
+                 cut: Callable[[np.ndarray, Box], Cut], encode: Callable[[np.ndarray], bytes],
                  settings: CaptureSettings = CaptureSettings(), clock: Callable[[], float] = time.monotonic) -> None:
         """`make_analyzer(live)` builds an analyser on the capture thread; `cut` and `encode`
         turn a frame and its crop box into the photo and its JPEG (kiosk.photo.crop)."""
@@ -155,12 +156,12 @@ class CaptureLoop:
                     return
                 continue
             last_number, last_frame_at = frame.number, now
-            assessment, scale = self._assess_live(live, frame.image)
+            assessment = self._assess_live(live, frame.image)
             if not assessment.compliant:
                 steady_since = None
             elif steady_since is None:
                 steady_since = now
-            status = self._status(assessment, frame.image.shape, scale, steady_since, now)
+            status = self._status(assessment, frame.image.shape, steady_since, now)
             if status != shown:
                 shown = status
                 self._deliver(generation, callbacks.status, status)
@@ -175,15 +176,15 @@ class CaptureLoop:
         return self.settings.steady_s + self.settings.countdown * self.settings.countdown_step_s
 
     def _assess_live(self, live: Analyzer, image: np.ndarray):  # type: ignore[no-untyped-def]
-        """The live measures on a copy scaled down to live_width (they are relative measures,
-        but the pixel ones, like the eye distance, are scaled back by the analyser's caller)."""
+        """The live measures on a copy scaled down to live_width: the landmarks need no more,
+        and the analyser gives sizes and the box at the camera's resolution."""
         height, width = image.shape[:2]
         scale = min(1.0, self.settings.live_width / width)
         small = image if scale == 1.0 else cv2.resize(image, (round(width * scale), round(height * scale)),
                                                       interpolation=cv2.INTER_AREA)
-        return live.assess_frame(small), scale
+        return live.assess_frame(small, scale=scale)
 
-    def _status(self, assessment, shape: tuple[int, ...], scale: float,  # type: ignore[no-untyped-def]
+    def _status(self, assessment, shape: tuple[int, ...],  # type: ignore[no-untyped-def]
                 steady_since: float | None, now: float) -> LiveStatus:
         guidance = assessment.guidance()
         countdown = None
@@ -193,9 +194,9 @@ class CaptureLoop:
                 countdown = max(1, self.settings.countdown - int(counting / self.settings.countdown_step_s))
         box = None
         if assessment.box is not None:
-            height, width = shape[0] * scale, shape[1] * scale
-            x, y, w, h = assessment.box
-            box = (x / width, y / height, w / width, h / height)
+            height, width = shape[0], shape[1]
+            b = assessment.box
+            box = (b.x / width, b.y / height, b.width / width, b.height / height)
         faces = assessment.measures["SingleFacePresent"].value
         return LiveStatus(faces=int(faces or 0), guidance=guidance[0] if guidance else None,
                           countdown=countdown, box=box)
@@ -209,7 +210,7 @@ class CaptureLoop:
         found = still.assess_frame(frame.image)
         if found.box is None:
             return None
-        image = self._cut(frame.image, found.box)
+        image = self._cut(frame.image, found.box).image
         jpeg = bytearray(self._encode(image))
         final = still.assess_photo(image)
         verdicts = tuple(Verdict(name, m.score, m.passed) for name, m in final.measures.items())

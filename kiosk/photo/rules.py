@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from kiosk.config import Section
+from kiosk.section import Section
 
 
 class PhotoRules(Section):

@@ -16,6 +16,7 @@ from hardware.camera import FrameOwner, SyntheticCamera
 from hardware.camera.interface import FrameSource
 from kiosk.photo.capture import Callbacks, CaptureLoop, CaptureSettings, LiveStatus
 from kiosk.photo.captured import CapturedPhoto
+from kiosk.photo.crop import Box, Cut
 
 SETTINGS = CaptureSettings(steady_s=0.2, countdown=3, countdown_step_s=0.1, stall_s=0.6)
 
@@ -32,12 +33,12 @@ class ScriptedAnalyzer:
     calls: int = 0
     closed: bool = False
 
-    def assess_frame(self, frame: np.ndarray) -> SimpleNamespace:
+    def assess_frame(self, frame: np.ndarray, scale: float = 1.0) -> SimpleNamespace:
         self.calls += 1
         ok = self.compliant(self.calls)
-        height, width = frame.shape[:2]
+        height, width = round(frame.shape[0] / scale), round(frame.shape[1] / scale)
         return SimpleNamespace(compliant=ok, measures={"SingleFacePresent": measure(1), "HeadSize": measure(0.7, ok)},
-                               box=(width * 0.25, height * 0.1, width * 0.5, height * 0.8),
+                               box=Box(width * 0.25, height * 0.1, width * 0.5, height * 0.8),
                                guidance=lambda: [] if ok else ["Please come a little closer."])
 
     def assess_photo(self, image: np.ndarray) -> SimpleNamespace:
@@ -74,7 +75,7 @@ def make_loop(source: FrameSource, compliant: Callable[[int], bool]) -> tuple[Ca
         return made[-1]
 
     owner = FrameOwner(source, stall_s=0.3, backoff_s=(0.05, 0.2))
-    loop = CaptureLoop(owner, make, cut=lambda frame, box: np.full((106, 83, 3), 128, np.uint8),
+    loop = CaptureLoop(owner, make, cut=lambda frame, box: Cut(np.full((106, 83, 3), 128, np.uint8), 0.5),
                        encode=lambda image: b"\xff\xd8" + image.tobytes()[:100] + b"\xff\xd9", settings=SETTINGS)
     return loop, made
 

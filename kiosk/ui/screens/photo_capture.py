@@ -15,6 +15,8 @@ from kiosk.i18n import N_, ts
 from kiosk.journey import events as ev
 from kiosk.journey.state import JourneyState, Overlay, PhotoPhase, Stage
 from kiosk.photo.capture import Callbacks, LiveStatus
+from kiosk.photo.guidance import NO_FACE
+from kiosk.ui.live_picture import LivePicture  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import show_only
 
@@ -23,7 +25,6 @@ SAY_AFTER_S = 0.8  # an instruction is said once it held this long (not every fl
 SAY_AGAIN_S = 6.0  # and again while it is still the one to follow
 PRESENCE_EVERY_S = 5.0  # a face in front of the camera keeps the session alive
 HOLD_STILL = N_("Hold still. The photo is taken in a moment.")
-LOOK_FOR_FACE = N_("Please sit in front of the camera and look into it.")
 
 
 class PhotoCaptureScreen(KioskScreen):
@@ -51,11 +52,12 @@ class PhotoCaptureScreen(KioskScreen):
                                     total=len(service.steps), title=ts(state.language, service.id, state.step.title))
         self.ids.instead.text = ts(state.language, service.id, state.step.instead)
         failed = state.photo is PhotoPhase.UNAVAILABLE
-        self.ids.live.opacity, self.ids.failed.opacity = (0, 1) if failed else (1, 0)
-        self.ids.live.disabled, self.ids.failed.disabled = failed, not failed
         buttons = self._all_buttons
+        show_only(self.ids.body, [buttons["failed"] if failed else buttons["live"]])
         show_only(self.ids.buttons, [buttons["back"], buttons["retry"], buttons["without"]] if failed
                   else [buttons["back"], buttons["spacer"]])
+        if failed:
+            self.ids.instruction.text = ""  # not read aloud from the hidden camera part
         if failed or state.overlay is not Overlay.NONE:
             self._stop()  # help open: no photo is taken behind it
         else:
@@ -64,8 +66,9 @@ class PhotoCaptureScreen(KioskScreen):
     @property
     def _all_buttons(self) -> dict[str, Widget]:
         if not hasattr(self, "_buttons_by_id"):
-            self._buttons_by_id = {name: self.ids[name] for name in ("back", "retry", "without")}
-            self._buttons_by_id["spacer"] = Widget(size_hint_x=2)  # Back stays a third of the row
+            self._buttons_by_id = {name: self.ids[name] for name in ("back", "retry", "without", "live", "failed")}
+            # Back keeps a third of the row, as on the form pages.
+            self._buttons_by_id["spacer"] = Widget(size_hint=(2, None), height=0)
         return self._buttons_by_id
 
     # -- the camera --------------------------------------------------------------------------
@@ -129,11 +132,11 @@ class PhotoCaptureScreen(KioskScreen):
         picture.box = list(status.box) if status and status.box else []
         picture.ready = bool(status and status.countdown)
         if status is None:
-            instruction = app.t(LOOK_FOR_FACE)
+            instruction = app.t(NO_FACE)
         elif status.countdown:
             instruction = app.t(HOLD_STILL)
         else:
-            instruction = app.t(status.guidance or LOOK_FOR_FACE)
+            instruction = app.t(status.guidance or NO_FACE)
         self.ids.instruction.text = instruction
         self.ids.countdown.text = str(status.countdown) if status and status.countdown else ""
         self._speak(status, instruction)

@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import ts
 from kiosk.journey.state import JourneyState, PhotoPhase, Stage
 from kiosk.photo.captured import CapturedPhoto
-from kiosk.photo.guidance import describe
+from kiosk.photo.guidance import label
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import Text, show_only
 
@@ -51,14 +51,14 @@ class PhotoReviewScreen(KioskScreen):
     def _instruction(self, state: JourneyState, photo: CapturedPhoto, code: str | None) -> str:
         app = App.get_running_app()
         if code:
-            return app.t("Your retrieval code is printed on your receipt. The Bürgerbüro fetches your photo with it.")
+            return app.t("Your photo retrieval code is also printed on your receipt. The office fetches your photo with it.")
         size = "" if (photo.width, photo.height) >= (827, 1063) else " " + app.t(
             "The photo is {width} × {height} pixels (827 × 1063 are recommended).", width=photo.width, height=photo.height)
         if photo.compliant:
             return app.t("Do you want to keep this photo?") + size
         if state.retakes_left:
             return app.t("Please take the photo again. You can take {count} more.", count=state.retakes_left) + size
-        return app.t("The photo cannot be used. Please go on: the Bürgerbüro will take your photo.") + size
+        return app.t("The photo cannot be used. Please go on: the office will take your photo when you apply.") + size
 
     def _show_checks(self, photo: CapturedPhoto) -> None:
         app = App.get_running_app()
@@ -66,7 +66,7 @@ class PhotoReviewScreen(KioskScreen):
         checks.clear_widgets()
         # What failed first: that is what the citizen can change.
         for verdict in sorted(photo.verdicts, key=lambda v: v.passed):
-            line = Text(text=(PASSED if verdict.passed else FAILED) + app.t(describe(verdict.name)),
+            line = Text(text=(PASSED if verdict.passed else FAILED) + label(verdict.name, app.language),
                         color=app.theme.text if verdict.passed else app.theme.error, bold=not verdict.passed)
             checks.add_widget(line)
 

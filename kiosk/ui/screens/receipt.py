@@ -26,6 +26,8 @@ class ReceiptScreen(KioskScreen):
             return
         app = App.get_running_app()
         self.ids.reference.text = state.reference or ""
+        self.ids.photo_code_label.text = app.t("Your photo retrieval code:") if state.photo_code else ""
+        self.ids.photo_code.text = state.photo_code or ""
         self.ids.printout.text = app.t(PRINTOUT_MESSAGES[state.printout])
         self.ids.finish.disabled = state.printout is Printout.PRINTING
         if self._printout is not None and state.printout is not self._printout:

@@ -6,7 +6,7 @@ from kivy.app import App
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.forms.answers import shown_fields, shown_value, step_shown
-from kiosk.forms.service import FormField, FormStep, Service
+from kiosk.forms.service import DeclaredStep, FormField, FormStep, Service
 from kiosk.i18n import ts
 from kiosk.journey import events as ev
 from kiosk.journey.state import JourneyState, Overlay, Stage
@@ -30,6 +30,8 @@ class ReviewScreen(KioskScreen):
         for index, step in enumerate(service.steps):
             if isinstance(step, FormStep) and step_shown(step, answers):
                 self.ids.answers.add_widget(self._section(service, index, step, state.language, app))
+            elif isinstance(step, DeclaredStep) and step.kind == "photo" and step_shown(step, answers):
+                self.ids.answers.add_widget(self._photo_section(service, step, state.language, app))
 
     def _section(self, service: Service, index: int, step: FormStep, language: str, app: App) -> BoxLayout:
         section = BoxLayout(orientation="vertical", size_hint_y=None, spacing=app.theme.gap / 2)
@@ -48,6 +50,19 @@ class ReviewScreen(KioskScreen):
         for form_field in shown_fields(service, step, self.journey.answers()):
             section.add_widget(Text(text=f"{ts(language, service.id, form_field.label)}:  "
                                          f"[b]{self._shown(service, form_field, language)}[/b]", markup=True))
+        return section
+
+    def _photo_section(self, service: Service, step: DeclaredStep, language: str, app: App) -> BoxLayout:
+        """The photo step: kept (with its code), or what to do instead."""
+        section = BoxLayout(orientation="vertical", size_hint_y=None, spacing=app.theme.gap / 2)
+        section.bind(minimum_height=section.setter("height"))
+        section.add_widget(Heading(text=ts(language, service.id, step.title), font_size=app.theme.body * 1.15))
+        _photo, code = self.journey.photo()
+        if code:
+            text = app.t("Photo taken. Retrieval code: {code}", code=f"[b]{code}[/b]")
+        else:
+            text = app.t("No photo taken here.") + " " + ts(language, service.id, step.instead)
+        section.add_widget(Text(text=text, markup=True))
         return section
 
     def _shown(self, service: Service, form_field: FormField, language: str) -> str:
