@@ -79,8 +79,12 @@ def build_camera(config: KioskConfig) -> FrameSource:
     if camera.driver == "device":
         return DeviceCamera(int(camera.device) if camera.device.isdigit() else camera.device,
                             camera.width, camera.height, camera.fps)
+    if camera.driver == "video" and camera.video:
+        return VideoFileCamera(camera.video)
     if camera.driver == "video":
-        return VideoFileCamera(camera.video or demo_video_file(config))
+        from kiosk.photo.demo_video import DemoVideoCamera
+
+        return DemoVideoCamera(config.paths.data_dir / "camera", camera.width, camera.height)
     return SyntheticCamera(camera.width, camera.height, fps=camera.fps)
 
 
@@ -95,14 +99,6 @@ def build_capture(config: KioskConfig, devices: Devices) -> CaptureLoop | None:
     settings = CaptureSettings(steady_s=photo.steady_s, countdown=photo.countdown,
                                countdown_step_s=photo.countdown_step_s, stall_s=photo.stall_s)
     return CaptureLoop(devices.camera, lambda live: PhotoAnalyzer(photo, live=live), cut, encode_jpeg, settings)
-
-
-def demo_video_file(config: KioskConfig) -> Path:
-    """The demo camera's video of a citizen, made on first use (a few seconds) and kept."""
-    from kiosk.photo import demo_video
-
-    return demo_video.ensure(config.paths.data_dir / "camera", config.camera.width, config.camera.height,
-                             fps=demo_video.FPS)
 
 
 def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox, worker: Worker | None,

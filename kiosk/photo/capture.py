@@ -22,6 +22,7 @@ from kiosk.photo.captured import CapturedPhoto, Verdict
 from kiosk.photo.crop import Box, Cut
 
 log = logging.getLogger(__name__)
+STARTUP_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ class CaptureLoop:
             frame = self.frames.wait_for(last_number, timeout=0.25)
             now = self._clock()
             if frame is None:
-                if now - last_frame_at >= self.settings.stall_s:
+                if self._stalled(now - last_frame_at):
                     self._deliver(generation, callbacks.failure, self._stall_reason())
                     return
                 continue
@@ -171,6 +172,12 @@ class CaptureLoop:
                     self._deliver(generation, callbacks.photo, photo)
                     return
                 steady_since = None  # the still showed no face after all: keep looking
+
+    def _stalled(self, waited: float) -> bool:
+        """No frame for stall_s; a camera still opening gets STARTUP_S more (a real one takes a
+        second or two, the demo camera makes its video first)."""
+        starting = self.frames.health().state == "starting"
+        return waited >= self.settings.stall_s + (STARTUP_S if starting else 0.0)
 
     def _time_to_photo(self) -> float:
         return self.settings.steady_s + self.settings.countdown * self.settings.countdown_step_s
@@ -214,7 +221,7 @@ class CaptureLoop:
         jpeg = bytearray(self._encode(image))
         final = still.assess_photo(image)
         verdicts = tuple(Verdict(name, m.score, m.passed) for name, m in final.measures.items())
-        return CapturedPhoto(jpeg, image.shape[1], image.shape[0], verdicts)
+        return CapturedPhoto(jpeg, image.shape[1], image.shape[0], verdicts, tuple(final.guidance()))
 
     def _stall_reason(self) -> str:
         health = self.frames.health()

@@ -23,6 +23,7 @@ class CapturedPhoto:
     width: int
     height: int
     verdicts: tuple[Verdict, ...]
+    advice: tuple[str, ...] = ()  # what to change for the next photo, most important first (English)
 
     @property
     def compliant(self) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from hardware.camera import VideoFileCamera
 from kiosk.photo.portraits import PLAIN_GREY, plain
 
 FPS = 15  # enough to look alive, and half the decoding of 30
@@ -47,6 +48,19 @@ SCRIPT: tuple[tuple[float, Pose], ...] = (
     (13.0, Pose(True, scale=1.0, x=0.5, y=0.47)),  # holds still
 )
 COMPLIANT_FROM_S = 7.0
+
+
+class DemoVideoCamera(VideoFileCamera):
+    """The demo camera: plays the demo video, which it makes on first open (a few seconds, in
+    the camera's thread) and keeps for later runs."""
+
+    def __init__(self, folder: Path, width: int, height: int) -> None:
+        self._folder, self._size = folder, (width, height)
+        super().__init__(default_path(folder, width, height, FPS))
+
+    def open(self) -> None:
+        ensure(self._folder, *self._size, FPS)
+        super().open()
 
 
 def default_path(folder: Path, width: int, height: int, fps: float) -> Path:

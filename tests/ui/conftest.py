@@ -29,8 +29,8 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from kiosk.app import (Devices, build_devices, build_journey, configure_logging, ensure_display, open_outbox,
-                       prepare_kivy)
+from kiosk.app import (Devices, build_capture, build_devices, build_journey, configure_logging, ensure_display,
+                       open_outbox, prepare_kivy)
 from kiosk.cli import demo_config
 from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig
 from kiosk.journey.machine import Journey
@@ -101,6 +101,7 @@ class Kiosk:
     devices: Devices
     outbox: EncryptedOutbox
     clock: ManualClock
+    capture: Any  # CaptureLoop | None
     log_file: Path
     window: Any
     shots: Path
@@ -433,9 +434,10 @@ def _describe(widget: Any) -> str:
 
 
 @pytest.fixture
-def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
+def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
     """A fresh terminal in the shared window, started without blocking (App._run_prepare, then
-    frames pumped by the test), stopped and removed from the window afterwards."""
+    frames pumped by the test), stopped and removed from the window afterwards. A test marked
+    `@pytest.mark.kiosk_config(section={key: value})` changes those config keys."""
     from kivy.uix.textinput import TextInput
 
     from kiosk.ui.bridge import KivyWorker
@@ -444,6 +446,10 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
     window = kivy_window
     assert not window.children, f"the window still shows {window.children} from an earlier test"
     config = _config(tmp_path / "data", tmp_path / "tmp")
+    marker = request.node.get_closest_marker("kiosk_config")
+    if marker is not None:
+        config = config.model_copy(update={name: getattr(config, name).model_copy(update=keys)
+                                           for name, keys in marker.kwargs.items()})
     root_logger = logging.getLogger()
     kept = list(root_logger.handlers)  # pytest's capture handlers
     log_file = configure_logging(config.paths.data_dir)  # as the app does (it replaces handlers)
@@ -456,14 +462,15 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
     clock = ManualClock()
     # The composition root's journey (with its wipe listeners), on the test's clock.
     journey = build_journey(config, devices, outbox, worker, clock=clock)
-    app = KioskApp(config, journey, devices.speaker)
+    capture = build_capture(config, devices)
+    app = KioskApp(config, journey, devices.speaker, capture=capture)
     # kv rules reach the app through one cached proxy, which forgets an app when it stops. A kv
     # rule evaluated during the last teardown (a field losing focus) can have cached the old
     # app again, so the new app's buttons would talk to the old journey: point it at this app.
     from kivy.lang.parser import global_idmap
 
     object.__setattr__(global_idmap["app"], "_obj", None)
-    kiosk = Kiosk(config=config, app=app, journey=journey, devices=devices, outbox=outbox, clock=clock,
+    kiosk = Kiosk(config=config, app=app, journey=journey, devices=devices, outbox=outbox, clock=clock, capture=capture,
                   log_file=log_file, window=window, shots=tmp_path / "screens")
     app._run_prepare()
     try:
@@ -481,6 +488,8 @@ def kiosk(kivy_window: Any, tmp_path: Path) -> Iterator[Kiosk]:
             window.remove_widget(app.root)
         window.unbind(on_touch_down=app._on_any_touch)
         worker.shutdown()
+        if capture is not None:
+            capture.close()
         kiosk.advance_frames(3)  # callbacks the worker scheduled
         if devices.speaker.utterances:  # (MemorySpeaker.wait blocks when nothing was said)
             devices.speaker.wait()

@@ -42,7 +42,7 @@ class ScriptedAnalyzer:
                                guidance=lambda: [] if ok else ["Please come a little closer."])
 
     def assess_photo(self, image: np.ndarray) -> SimpleNamespace:
-        return SimpleNamespace(measures={"HeadSize": measure(0.75), "Sharpness": measure(40)})
+        return SimpleNamespace(measures={"HeadSize": measure(0.75), "Sharpness": measure(40)}, guidance=lambda: [])
 
     def close(self) -> None:
         self.closed = True

@@ -56,8 +56,10 @@ class PhotoReviewScreen(KioskScreen):
             "The photo is {width} × {height} pixels (827 × 1063 are recommended).", width=photo.width, height=photo.height)
         if photo.compliant:
             return app.t("Do you want to keep this photo?") + size
+        advice = "".join(" " + app.t(text) for text in photo.advice[:2])  # the two that matter most
         if state.retakes_left:
-            return app.t("Please take the photo again. You can take {count} more.", count=state.retakes_left) + size
+            return app.t("Please take the photo again. You can take {count} more.",
+                         count=state.retakes_left) + advice + size
         return app.t("The photo cannot be used. Please go on: the office will take your photo when you apply.") + size
 
     def _show_checks(self, photo: CapturedPhoto) -> None:
