@@ -25,9 +25,11 @@ demo: deps
 		.venv/bin/kiosk demo; \
 	else \
 		echo "No display: a scripted citizen walks the service in German and English;"; \
-		echo "screenshots and the receipt preview go to out/demo-de and out/demo-en."; \
+		echo "screenshots and the receipt preview go to out/demo-de and out/demo-en;"; \
+		echo "then an ID photo is taken of the demo camera's citizen (out/demo-photo)."; \
 		.venv/bin/kiosk demo --autopilot meldebescheinigung --lang de --screenshots out/demo-de && \
-		.venv/bin/kiosk demo --autopilot meldebescheinigung --lang en --screenshots out/demo-en; \
+		.venv/bin/kiosk demo --autopilot meldebescheinigung --lang en --screenshots out/demo-en && \
+		.venv/bin/kiosk demo --autopilot passfoto --lang de --screenshots out/demo-photo; \
 	fi
 
 test: deps

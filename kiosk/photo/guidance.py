@@ -43,8 +43,8 @@ LABELS = {
     "SingleFacePresent": N_("One person"),
     "HeadSize": N_("Head size"),
     "InterEyeDistance": N_("Enough detail"),
-    "LeftwardCropOfTheFaceImage": N_("Not too far left"),
-    "RightwardCropOfTheFaceImage": N_("Not too far right"),
+    "LeftwardCropOfTheFaceImage": N_("Space on the left of the photo"),  # the photo as shown, unmirrored
+    "RightwardCropOfTheFaceImage": N_("Space on the right of the photo"),
     "MarginAboveOfTheFaceImage": N_("Room above the head"),
     "MarginBelowOfTheFaceImage": N_("Room below the chin"),
     "HeadPoseYaw": N_("Looking at the camera"),

@@ -10,10 +10,12 @@ Kivy lay the screen out, and then measures the widgets that are on the window.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+import cv2
+import numpy as np
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.label import Label
@@ -25,7 +27,10 @@ from kivy.uix.widget import Widget
 from kiosk.forms.answers import example_answers, shown_fields
 from kiosk.forms.service import FormStep, Service
 from kiosk.journey import events as ev
-from kiosk.journey.state import Stage
+from kiosk.journey.state import PhotoPhase, Stage
+from kiosk.photo.assessment import ALL_MEASURES
+from kiosk.photo.captured import CapturedPhoto, Verdict
+from kiosk.photo.guidance import EVEN_LIGHT, PLAIN_BACKGROUND
 from kiosk.ui.theme import MM_PER_INCH, contrast_ratio
 from kiosk.ui.widgets import KioskKeyboard, ancestors
 
@@ -58,6 +63,17 @@ class Measures:
     min_contrast: float = 21.0
     min_contrast_high_contrast: float = 21.0
     screens: int = 0
+
+
+def audit_photo(compliant: bool) -> CapturedPhoto:
+    """A plain grey photo with a verdict for every measure (the longest list the review shows)
+    and, when not compliant, the failures with the longest advice."""
+    ok, jpeg = cv2.imencode(".jpg", np.full((1063, 827, 3), 170, np.uint8))
+    assert ok
+    failing = () if compliant else ("IlluminationUniformity", "BackgroundUniformity", "HeadPoseRoll")
+    verdicts = tuple(Verdict(name, 20 if name in failing else 90, name not in failing) for name in ALL_MEASURES)
+    advice = () if compliant else (EVEN_LIGHT, PLAIN_BACKGROUND)
+    return CapturedPhoto(bytearray(jpeg.tobytes()), 827, 1063, verdicts, advice)
 
 
 class Audit:
@@ -159,6 +175,9 @@ class Audit:
         while journey.state.stage is Stage.FORM:
             step = journey.state.step
             name = f"{service.id}/{step.id}"
+            if journey.state.photo is not PhotoPhase.NONE:
+                yield from self._photo_step(name)
+                continue
             if isinstance(step, FormStep) and self._pass[1] == max(self.sizes):
                 index = journey.state.step_index
                 self._send(ev.Next())  # the page with every problem shown, at the largest text
@@ -178,6 +197,22 @@ class Audit:
             yield f"{service.id}/receipt"
             self._send(ev.Finish())
             yield "goodbye"
+
+    def _photo_step(self, name: str) -> Iterator[str]:
+        """Every screen of the photo step: the camera, the camera failed, a photo with failed
+        checks, a good one with every check listed, the kept one with its code."""
+        yield name + " (camera)"
+        self._send(ev.CameraFailed("audit"))
+        yield name + " (camera failed)"
+        self._send(ev.RetryCamera())
+        self._send(ev.PhotoTaken(audit_photo(compliant=False)))
+        yield name + " (photo with failed checks)"
+        self._send(ev.RetakePhoto())
+        self._send(ev.PhotoTaken(audit_photo(compliant=True)))
+        yield name + " (photo review)"
+        self._send(ev.AcceptPhoto())
+        yield name + " (photo kept)"
+        self._send(ev.Next())
 
     def _until(self, done: Callable[[], bool]) -> Iterator[str]:
         while not done():

@@ -115,3 +115,19 @@ def test_a_photo_that_fails_a_check_is_explained_and_retakes_are_limited(kiosk: 
     kiosk.screenshot("no-retakes-left")
     kiosk.tap_text(de("Go on without a photo"))
     kiosk.wait_until(lambda: kiosk.state.stage is Stage.REVIEW, what="the review")
+
+
+@pytest.mark.kiosk_config(photo={"enabled": False})
+def test_a_terminal_without_photos_says_so_and_points_to_the_alternatives(kiosk: Kiosk) -> None:
+    service = kiosk.journey.services["passfoto"]
+    kiosk.tap_text(START)
+    kiosk.tap_text("Deutsch")
+    kiosk.tap_text(service.title)
+    kiosk.tap_text("Personalausweis")
+    kiosk.tap_text("Weiter")
+    kiosk.tap_text("10 Jahre oder älter")
+    kiosk.tap_text("Weiter")
+    kiosk.expect(de("This terminal does not take photos."), ts("de", "passfoto", service.steps[2].instead))
+    assert kiosk.state.photo is PhotoPhase.NONE and kiosk.capture is None
+    kiosk.tap(kiosk.screen.ids.next)
+    kiosk.expect("Bitte prüfen Sie Ihre Angaben", de("No photo taken here."))

@@ -60,6 +60,8 @@ class FormPageScreen(KioskScreen):
                                     total=len(service.steps), title=ts(lang, service.id, step.title))
         self.ids.instruction.text = ts(lang, service.id, step.instruction)
         if isinstance(step, DeclaredStep):
+            if step.kind == "photo":  # shown only when this terminal takes no photos
+                self.ids.fields.add_widget(Text(text=app.t("This terminal does not take photos.")))
             self.ids.fields.add_widget(Text(text=ts(lang, service.id, step.instead), bold=True))
         else:
             self._add_fields(service, step, lang)

@@ -65,8 +65,9 @@ class PhotoCaptureScreen(KioskScreen):
 
     @property
     def _all_buttons(self) -> dict[str, Widget]:
+        # Strong references: ids are weak, and a button taken out of its row would be collected.
         if not hasattr(self, "_buttons_by_id"):
-            self._buttons_by_id = {name: self.ids[name] for name in ("back", "retry", "without", "live", "failed")}
+            self._buttons_by_id = {name: self.ids[name].__self__ for name in ("back", "retry", "without", "live", "failed")}
             # Back keeps a third of the row, as on the form pages.
             self._buttons_by_id["spacer"] = Widget(size_hint=(2, None), height=0)
         return self._buttons_by_id

@@ -84,8 +84,9 @@ class PhotoReviewScreen(KioskScreen):
 
     @property
     def _all_buttons(self) -> dict[str, Widget]:
+        # Strong references: ids are weak, and a button taken out of its row would be collected.
         if not hasattr(self, "_buttons_by_id"):
-            self._buttons_by_id = {name: self.ids[name] for name in ("back", "retake", "without", "keep", "next")}
+            self._buttons_by_id = {name: self.ids[name].__self__ for name in ("back", "retake", "without", "keep", "next")}
         return self._buttons_by_id
 
     def clear(self) -> None:
