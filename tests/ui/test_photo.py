@@ -68,6 +68,7 @@ def test_the_citizen_is_guided_photographed_and_leaves_with_a_code(kiosk: Kiosk)
     reference = re.search(r"\bPF-[0-9A-Z]{4}-[0-9A-Z]{4}\b", kiosk.screen_text()).group()  # type: ignore[union-attr]
     stored = kiosk.outbox.read(reference)
     assert stored.photo["retrieval_code"] == code and stored.photo["width"] == 827
+    kiosk.expect("Bitte nehmen Sie Ihren Beleg")  # printed: Done can be tapped
     kiosk.tap_text(de("Done"))
     kiosk.wait_until(lambda: kiosk.journey.session is None, what="the session to end")
     assert photo.jpeg == bytearray()  # the photo left the terminal's memory with the session
