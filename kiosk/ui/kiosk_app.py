@@ -180,10 +180,12 @@ class KioskApp(App):
         if state.stage is Stage.WELCOME and state.overlay is Overlay.NONE:
             self.screens[Stage.WELCOME].noticed(self.journey.now())  # it has its own long press
         else:
+            touch.ud["down_at"] = time.monotonic()
             touch.ud["explore"] = Clock.schedule_once(lambda _dt: self._explore(touch), LONG_PRESS_S)
         return False  # never swallow the touch
 
     def _on_any_touch_up(self, _window: Widget, touch: MotionEvent) -> bool:
+        touch.ud["up"] = True
         pending = touch.ud.pop("explore", None)
         if pending is not None:
             pending.cancel()
@@ -192,6 +194,14 @@ class KioskApp(App):
     def _explore(self, touch: MotionEvent) -> None:
         """A finger held still on a button says what the button does, without pressing it:
         how someone who cannot see the screen finds their way (said whether speech is on or not)."""
+        if touch.ud.get("up"):
+            return  # lifted meanwhile: a tap, whatever the clock says (seen once under load)
+        # Kivy counts the delay from its last frame: after the UI stood still (a slow step, the
+        # photo analysis loading), a plain tap would count as held. Count from the real touch.
+        held = time.monotonic() - touch.ud.get("down_at", 0.0)
+        if held < LONG_PRESS_S - 0.05:
+            touch.ud["explore"] = Clock.schedule_once(lambda _dt: self._explore(touch), LONG_PRESS_S - held)
+            return
         touch.ud.pop("explore", None)
         words = what_is_at(self._open_overlay or self.manager.current_screen, *touch.pos)
         if words:

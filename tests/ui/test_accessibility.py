@@ -452,3 +452,4 @@ def test_signs_and_markup_are_not_read_out() -> None:
     assert speakable("!  Bitte füllen Sie dieses Feld aus.") == "Bitte füllen Sie dieses Feld aus."
     assert speakable("Willkommen  ·  Welcome") == "Willkommen. Welcome"
     assert sentences(["Hilfe", "Das können Sie tun:", "Fertig."]) == "Hilfe. Das können Sie tun: Fertig."
+
