@@ -65,10 +65,9 @@ def build_devices(config: KioskConfig) -> Devices:
 def watch_health(devices: Devices, board: HealthBoard) -> None:
     """Every device's changes go to the health board and, when not ok, to the log (the journal)."""
     def camera_changed(health: CameraHealth) -> None:
-        # Stopped between photos is the camera resting, not a fault.
-        board.report("camera", health.state in ("ok", "stopped", "starting"), health.state, health.message)
-        log.log(logging.INFO if health.state != "stalled" and health.state != "unavailable" else logging.WARNING,
-                "camera %s: %s", health.state, health.message)
+        ok = health.state in ("ok", "stopped", "starting")  # stopped between photos is the camera resting
+        board.report("camera", ok, health.state, health.message)
+        log.log(logging.INFO if ok else logging.WARNING, "camera %s: %s", health.state, health.message)
 
     devices.camera.on_health(camera_changed)
     camera_changed(devices.camera.health())

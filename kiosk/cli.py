@@ -42,16 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check_config)
 
     usage = commands.add_parser("usage", help="usage statistics per service (counts, never people)")
-    where = usage.add_mutually_exclusive_group()
-    where.add_argument("--config", type=Path, default=cfg.DEFAULT_PATH, help="the terminal's config file")
-    where.add_argument("--data", type=Path, help="a data folder instead, e.g. var/demo")
+    _data_folder_option(usage)
     usage.add_argument("--json", action="store_true", help="print JSON")
     usage.set_defaults(handler=_usage)
 
     health = commands.add_parser("health", help="the running terminal's device states; exit 1 when one is not ok")
-    where = health.add_mutually_exclusive_group()
-    where.add_argument("--config", type=Path, default=cfg.DEFAULT_PATH, help="the terminal's config file")
-    where.add_argument("--data", type=Path, help="a data folder instead, e.g. var/demo")
+    _data_folder_option(health)
     health.add_argument("--json", action="store_true", help="print JSON")
     health.set_defaults(handler=_health)
 
@@ -103,6 +99,21 @@ def _services_parser(commands: argparse._SubParsersAction) -> None:
                      help="a Genericode code list file (files next to FILE.xml are found by themselves)")
     xdf.add_argument("-o", "--output", type=Path, help="write the YAML here (default: print it)")
     xdf.set_defaults(handler=service_commands.import_xdf)
+
+
+def _data_folder_option(parser: argparse.ArgumentParser) -> None:
+    """--config (the terminal's data folder from its config) or --data (a folder, e.g. var/demo)."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--config", type=Path, default=cfg.DEFAULT_PATH, help="the terminal's config file")
+    where.add_argument("--data", type=Path, help="a data folder instead, e.g. var/demo")
+
+
+def _data_folder(args: argparse.Namespace) -> Path | None:
+    """The folder --data or --config names; None (the reason printed) when the config is bad."""
+    if args.data is not None:
+        return args.data
+    config = _load(args.config)
+    return None if config is None else config.paths.data_dir
 
 
 def _photo_parser(commands: argparse._SubParsersAction) -> None:
@@ -197,11 +208,9 @@ def _check_config(args: argparse.Namespace) -> int:
 def _usage(args: argparse.Namespace) -> int:
     from kiosk.usage.store import DURATION_BUCKETS_S, UsageStore
 
-    if args.data is None:
-        config = _load(args.config)
-        if config is None:
-            return 2
-    data = args.data or config.paths.data_dir
+    data = _data_folder(args)
+    if data is None:
+        return 2
     database = data / "usage.sqlite3"
     if not database.exists():
         print(f"{database}: no usage recorded yet", file=sys.stderr)
@@ -224,13 +233,9 @@ def _usage(args: argparse.Namespace) -> int:
 def _health(args: argparse.Namespace) -> int:
     from kiosk.health.board import read
 
-    if args.data is not None:
-        data = args.data
-    else:
-        config = _load(args.config)
-        if config is None:
-            return 2
-        data = config.paths.data_dir
+    data = _data_folder(args)
+    if data is None:
+        return 2
     path = data / "health.json"
     try:
         report = read(path)

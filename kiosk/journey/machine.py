@@ -26,6 +26,7 @@ from kiosk.journey import events as ev
 from kiosk.journey.session import Session
 from kiosk.journey.state import JourneyState, Overlay, PhotoPhase, Printout, Stage
 from kiosk.outbox.application import Application, Outbox, new_retrieval_code
+from kiosk.photo.captured import CapturedPhoto
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -101,7 +102,7 @@ class Journey:
         """A copy of the session's answers (for deciding which pages and fields are shown)."""
         return dict(self.session.answers) if self.session else {}
 
-    def photo(self) -> tuple[object, str | None]:
+    def photo(self) -> tuple[CapturedPhoto | None, str | None]:
         """The photo on the current photo step and its retrieval code once kept (for the screens)."""
         return (self.session.photo, self.session.photo_code) if self.session else (None, None)
 

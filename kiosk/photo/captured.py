@@ -29,10 +29,6 @@ class CapturedPhoto:
     def compliant(self) -> bool:
         return all(v.passed for v in self.verdicts)
 
-    @property
-    def failed(self) -> list[str]:
-        return [v.name for v in self.verdicts if not v.passed]
-
     def wipe(self) -> None:
         self.jpeg[:] = bytes(len(self.jpeg))
         self.jpeg.clear()

@@ -209,6 +209,12 @@ def show_only(row: Widget, buttons: list[Widget]) -> None:
         row.add_widget(button)
 
 
+def held(ids: dict[str, Widget], *names: str) -> dict[str, Widget]:
+    """The widgets behind these kv ids, strongly referenced: ids are weak, and a widget that
+    show_only took out of its row would otherwise be collected."""
+    return {name: ids[name].__self__ for name in names}
+
+
 def ancestors(widget: Widget) -> list[Widget]:
     """The widget's parents up to the window, nearest first."""
     found: list[Widget] = []

@@ -26,6 +26,7 @@ from hardware.camera import (
     FrameOwner,
     VideoFileCamera,
 )
+from tests.fakes import HealthLog
 
 pytestmark = pytest.mark.integration
 
@@ -88,26 +89,6 @@ def video(request, tmp_path) -> Path:
     """A 12-frame 30 fps video in each format the terminal reads."""
     suffix, fourcc = request.param
     return write_video(tmp_path / f"camera{suffix}", fourcc, frames=12)
-
-
-class HealthLog:
-    def __init__(self) -> None:
-        self.changes: list[CameraHealth] = []
-        self._seen = threading.Condition()
-
-    def __call__(self, health: CameraHealth) -> None:
-        with self._seen:
-            self.changes.append(health)
-            self._seen.notify_all()
-
-    @property
-    def states(self) -> list[str]:
-        return [health.state for health in self.changes]
-
-    def wait_for_state(self, state: str, count: int = 1, timeout: float = 5.0) -> None:
-        with self._seen:
-            if not self._seen.wait_for(lambda: self.states.count(state) >= count, timeout):
-                raise AssertionError(f"no {count}x {state!r} within {timeout} s: {self.states}")
 
 
 # -- video files ----------------------------------------------------------------

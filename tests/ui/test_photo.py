@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 
-import cv2
-import numpy as np
 import pytest
 
 from kiosk.i18n import tr, ts
 from kiosk.journey import events as ev
 from kiosk.journey.state import PhotoPhase, Stage
-from kiosk.photo.captured import CapturedPhoto, Verdict
+from kiosk.photo.captured import CapturedPhoto
 from kiosk.photo.guidance import COME_CLOSER, EVEN_LIGHT, HEAD_STRAIGHT, NO_FACE, label
 from tests.ui.conftest import Kiosk
 
@@ -32,7 +30,7 @@ def to_photo_step(kiosk: Kiosk) -> None:
     kiosk.tap_text("Weiter")
     kiosk.tap_text("10 Jahre oder älter")
     kiosk.tap_text("Weiter")
-    kiosk.wait_until(lambda: kiosk.state.photo is not PhotoPhase.NONE, what="the photo step")
+    kiosk.wait_until(lambda: kiosk.state.stage is Stage.FORM and kiosk.state.step.id == "foto", what="the photo step")
 
 
 def de(text: str, **values: object) -> str:
@@ -93,11 +91,9 @@ def test_a_camera_that_does_not_work_is_no_dead_end(kiosk: Kiosk) -> None:
 
 
 def failed_photo() -> CapturedPhoto:
-    ok, jpeg = cv2.imencode(".jpg", np.full((1063, 827, 3), 180, np.uint8))
-    assert ok
-    return CapturedPhoto(bytearray(jpeg.tobytes()), 827, 1063,
-                         (Verdict("HeadSize", 90, True), Verdict("IlluminationUniformity", 20, False)),
-                         advice=(EVEN_LIGHT,))
+    from kiosk.ui.audit import audit_photo  # (Kivy only once the window is open)
+
+    return audit_photo(compliant=False)  # uneven light among its failed checks
 
 
 def test_a_photo_that_fails_a_check_is_explained_and_retakes_are_limited(kiosk: Kiosk) -> None:
@@ -120,14 +116,8 @@ def test_a_photo_that_fails_a_check_is_explained_and_retakes_are_limited(kiosk: 
 
 @pytest.mark.kiosk_config(photo={"enabled": False})
 def test_a_terminal_without_photos_says_so_and_points_to_the_alternatives(kiosk: Kiosk) -> None:
+    to_photo_step(kiosk)
     service = kiosk.journey.services["passfoto"]
-    kiosk.tap_text(START)
-    kiosk.tap_text("Deutsch")
-    kiosk.tap_text(service.title)
-    kiosk.tap_text("Personalausweis")
-    kiosk.tap_text("Weiter")
-    kiosk.tap_text("10 Jahre oder älter")
-    kiosk.tap_text("Weiter")
     kiosk.expect(de("This terminal does not take photos."), ts("de", "passfoto", service.steps[2].instead))
     assert kiosk.state.photo is PhotoPhase.NONE and kiosk.capture is None
     kiosk.tap(kiosk.screen.ids.next)

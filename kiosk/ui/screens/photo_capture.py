@@ -18,7 +18,7 @@ from kiosk.photo.capture import Callbacks, LiveStatus
 from kiosk.photo.guidance import NO_FACE
 from kiosk.ui.live_picture import LivePicture  # noqa: F401  (used in the .kv)
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.widgets import show_only
+from kiosk.ui.widgets import held, show_only
 
 PREVIEW_FPS = 15
 SAY_AFTER_S = 0.8  # an instruction is said once it held this long (not every flicker)
@@ -40,6 +40,8 @@ class PhotoCaptureScreen(KioskScreen):
         self._said: tuple[str, float] = ("", 0.0)
         self._pending: tuple[str, float] = ("", 0.0)
         self._presence_at = 0.0
+        self._parts = held(self.ids, "back", "retry", "without", "live", "failed")
+        self._parts["spacer"] = Widget(size_hint=(2, None), height=0)  # Back keeps a third of the row
 
     def show(self, state: JourneyState) -> None:
         if state.photo not in (PhotoPhase.CAPTURE, PhotoPhase.UNAVAILABLE):
@@ -52,25 +54,16 @@ class PhotoCaptureScreen(KioskScreen):
                                     total=len(service.steps), title=ts(state.language, service.id, state.step.title))
         self.ids.instead.text = ts(state.language, service.id, state.step.instead)
         failed = state.photo is PhotoPhase.UNAVAILABLE
-        buttons = self._all_buttons
-        show_only(self.ids.body, [buttons["failed"] if failed else buttons["live"]])
-        show_only(self.ids.buttons, [buttons["back"], buttons["retry"], buttons["without"]] if failed
-                  else [buttons["back"], buttons["spacer"]])
+        parts = self._parts
+        show_only(self.ids.body, [parts["failed"] if failed else parts["live"]])
+        show_only(self.ids.buttons, [parts["back"], parts["retry"], parts["without"]] if failed
+                  else [parts["back"], parts["spacer"]])
         if failed:
             self.ids.instruction.text = ""  # not read aloud from the hidden camera part
         if failed or state.overlay is not Overlay.NONE:
             self._stop()  # help open: no photo is taken behind it
         else:
             self._start()
-
-    @property
-    def _all_buttons(self) -> dict[str, Widget]:
-        # Strong references: ids are weak, and a button taken out of its row would be collected.
-        if not hasattr(self, "_buttons_by_id"):
-            self._buttons_by_id = {name: self.ids[name].__self__ for name in ("back", "retry", "without", "live", "failed")}
-            # Back keeps a third of the row, as on the form pages.
-            self._buttons_by_id["spacer"] = Widget(size_hint=(2, None), height=0)
-        return self._buttons_by_id
 
     # -- the camera --------------------------------------------------------------------------
 
@@ -143,7 +136,7 @@ class PhotoCaptureScreen(KioskScreen):
         self._speak(status, instruction)
 
     def _speak(self, status: LiveStatus | None, instruction: str) -> None:
-        app, now = App.get_running_app(), self.journey.now()
+        now = self.journey.now()
         if status is not None and status.countdown:
             if self._said[0] != str(status.countdown):
                 self._say(str(status.countdown), now)

@@ -8,14 +8,13 @@ import cv2
 import numpy as np
 from kivy.app import App
 from kivy.graphics.texture import Texture
-from kivy.uix.widget import Widget
 
 from kiosk.i18n import ts
 from kiosk.journey.state import JourneyState, PhotoPhase, Stage
 from kiosk.photo.captured import CapturedPhoto
 from kiosk.photo.guidance import label
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.widgets import Text, show_only
+from kiosk.ui.widgets import Text, held, show_only
 
 PASSED, FAILED = "✓  ", "✗  "
 
@@ -27,6 +26,7 @@ class PhotoReviewScreen(KioskScreen):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[object, ...] | None = None
+        self._choices = held(self.ids, "back", "retake", "without", "keep", "next")
 
     def show(self, state: JourneyState) -> None:
         if state.photo not in (PhotoPhase.REVIEW, PhotoPhase.ACCEPTED):
@@ -80,14 +80,7 @@ class PhotoReviewScreen(KioskScreen):
                   "without": not kept and not photo.compliant and state.retakes_left == 0,
                   "keep": not kept and photo.compliant,
                   "next": kept}
-        show_only(self.ids.buttons, [self._all_buttons[name] for name, shown in wanted.items() if shown])
-
-    @property
-    def _all_buttons(self) -> dict[str, Widget]:
-        # Strong references: ids are weak, and a button taken out of its row would be collected.
-        if not hasattr(self, "_buttons_by_id"):
-            self._buttons_by_id = {name: self.ids[name].__self__ for name in ("back", "retake", "without", "keep", "next")}
-        return self._buttons_by_id
+        show_only(self.ids.buttons, [self._choices[name] for name, shown in wanted.items() if shown])
 
     def clear(self) -> None:
         self._shown = None

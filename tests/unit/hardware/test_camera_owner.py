@@ -25,6 +25,7 @@ from hardware.camera import (
     SyntheticCamera,
 )
 from hardware.camera.owner import IDLE_S, backoff_delay
+from tests.fakes import HealthLog
 
 FAST = {"stall_s": 0.2, "backoff_s": (0.02, 0.1)}
 FOREVER = 10**9
@@ -90,30 +91,6 @@ class ScriptedCamera(FrameSource):
     def close(self) -> None:
         self.closes += 1
         self.is_open = False
-
-
-class HealthLog:
-    """Records pushed health changes and the thread each came from."""
-
-    def __init__(self) -> None:
-        self.changes: list[CameraHealth] = []
-        self.threads: list[str] = []
-        self._seen = threading.Condition()
-
-    def __call__(self, health: CameraHealth) -> None:
-        with self._seen:
-            self.changes.append(health)
-            self.threads.append(threading.current_thread().name)
-            self._seen.notify_all()
-
-    @property
-    def states(self) -> list[str]:
-        return [health.state for health in self.changes]
-
-    def wait_for_state(self, state: str, count: int = 1, timeout: float = 5.0) -> None:
-        with self._seen:
-            if not self._seen.wait_for(lambda: self.states.count(state) >= count, timeout):
-                raise AssertionError(f"no {count}x {state!r} within {timeout} s: {self.states}")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
