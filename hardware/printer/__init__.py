@@ -1,12 +1,15 @@
-"""Receipt printer: interface, ESC/POS receipt layout, simulator and preview."""
+"""Receipt printer: interface, ESC/POS receipt layout, serial driver, simulator, emulator and preview."""
 
 from hardware.printer.interface import (
+    JobOutcome,
     PaperStatus,
     Printer,
-    PrinterError,
     PrinterFault,
+    PrinterStatus,
+    PrintResult,
     Receipt,
+    ReceiptFormat,
 )
-from hardware.printer.receipt_layout import fits_paper
 
-__all__ = ["PaperStatus", "Printer", "PrinterError", "PrinterFault", "Receipt", "fits_paper"]
+__all__ = ["JobOutcome", "PaperStatus", "Printer", "PrinterFault", "PrinterStatus", "PrintResult", "Receipt",
+           "ReceiptFormat"]

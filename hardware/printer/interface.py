@@ -10,6 +10,7 @@ from __future__ import annotations
 import abc
 import enum
 from dataclasses import dataclass
+from typing import Iterable
 
 
 class PaperStatus(enum.Enum):
@@ -21,36 +22,93 @@ class PaperStatus(enum.Enum):
     """
 
     OK = "ok"
-    NEAR_END = "near end"
+    NEAR_END = "near_end"
     OUT = "out"
     UNKNOWN = "unknown"
 
 
 class PrinterFault(enum.Enum):
-    """Why a receipt could not be printed; the operator's to-do follows from it."""
+    """Why a receipt cannot be (or was not) printed; the operator's to-do follows from it."""
 
     PAPER_OUT = "paper out"
-    OFFLINE = "offline (cover open or printer error)"
+    COVER_OPEN = "cover open"
+    OFFLINE = "offline"
+    ERROR = "printer error"
+    NO_REPLY = "no reply to status queries"
     NOT_CONNECTED = "not connected"
-    UNKNOWN = "unknown fault"
 
 
-class PrinterError(Exception):
-    """A receipt was not printed.
+# What an operator does about each fault; printed after the fault in health messages.
+OPERATOR_HINTS = {
+    PrinterFault.PAPER_OUT: "load a new paper roll",
+    PrinterFault.COVER_OPEN: "close the printer cover",
+    PrinterFault.OFFLINE: "check the printer's error light and cable",
+    PrinterFault.ERROR: "open and close the cover; if the error stays, switch the printer off and on",
+    PrinterFault.NO_REPLY: "check that the printer is on and the cable and baud rate are right",
+    PrinterFault.NOT_CONNECTED: "check the serial cable and the port in the config",
+}
 
-    The message names the printer and the fault, e.g.
-    "printer on /dev/ttyUSB0: paper out", because operators read it in the
-    fleet view without access to the terminal.
+
+@dataclass(frozen=True)
+class PrinterStatus:
+    """The printer's answer to the four status queries (DLE EOT 1..4).
+
+    None and UNKNOWN mean "the printer did not say" (no reply, or a malformed
+    one) and never count as fine.
     """
 
-    def __init__(self, reason: PrinterFault, printer: str, detail: str = "") -> None:
-        message = f"{printer}: {reason.value}"
-        if detail:
-            message = f"{message} ({detail})"
-        super().__init__(message)
-        self.reason = reason
-        self.printer = printer
-        self.detail = detail
+    online: bool | None
+    paper: PaperStatus
+    cover_open: bool | None
+    error: str | None  # what the printer reported, or why there is no status: "no reply" …
+
+    @classmethod
+    def unknown(cls, why: str) -> PrinterStatus:
+        return cls(online=None, paper=PaperStatus.UNKNOWN, cover_open=None, error=why)
+
+    @property
+    def fault(self) -> PrinterFault | None:
+        """What keeps this printer from printing a whole receipt now; None when it can."""
+        if self.paper is PaperStatus.OUT:
+            return PrinterFault.PAPER_OUT
+        if self.cover_open:
+            return PrinterFault.COVER_OPEN
+        if self.online is None or self.paper is PaperStatus.UNKNOWN:
+            return PrinterFault.NOT_CONNECTED if self.error == NOT_CONNECTED else PrinterFault.NO_REPLY
+        if self.error is not None:
+            return PrinterFault.ERROR
+        if not self.online:
+            return PrinterFault.OFFLINE
+        return None
+
+    def as_json(self) -> dict[str, object]:
+        """The shape `kiosk printer status --json` prints."""
+        return {"online": self.online, "paper": self.paper.value, "cover_open": self.cover_open,
+                "error": self.error}
+
+
+# `PrinterStatus.error` when the serial port itself cannot be opened or written.
+NOT_CONNECTED = "not connected"
+
+READY = PrinterStatus(online=True, paper=PaperStatus.OK, cover_open=False, error=None)
+
+
+class JobOutcome(enum.Enum):
+    PRINTED = "printed"  # sent, and the printer said afterwards that it is fine
+    FAILED = "failed"  # known not to have printed (whole): the reason says why
+    UNKNOWN = "unknown"  # sent, but the printer did not confirm: a receipt may or may not be out
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    outcome: JobOutcome
+    fault: PrinterFault | None = None
+    detail: str = ""  # for operators, e.g. "write failed: [Errno 5] Input/output error"
+    bytes_sent: int = 0
+
+    @property
+    def printed(self) -> bool:
+        return self.outcome is JobOutcome.PRINTED
 
 
 @dataclass(frozen=True)
@@ -68,6 +126,20 @@ class Receipt:
     qr_payload: str
     footer: tuple[str, ...] = ()
     issued_at: str = ""  # already formatted for the citizen's locale
+    right_to_left: bool = False  # Arabic: lines are shaped and aligned to the right
+
+    def texts(self) -> list[str]:
+        """Every text printed as letters (for the codepage choice)."""
+        return [self.title, self.issued_at, self.reference, *self.footer,
+                *(part for line in self.lines for part in line)]
+
+
+@dataclass(frozen=True)
+class ReceiptFormat:
+    """How receipts are laid out on this terminal's printer (from the config)."""
+
+    paper_mm: int = 80  # 80 (48 columns, 576 dots) or 58 (32 columns, 384 dots)
+    native_qr: bool = True  # GS ( k; False sends the QR code as a raster image (GS v 0)
 
 
 class Printer(abc.ABC):
@@ -79,16 +151,20 @@ class Printer(abc.ABC):
         """Human-readable identity for operators, e.g. "printer on /dev/ttyUSB0"."""
 
     @abc.abstractmethod
-    def paper_status(self) -> PaperStatus:
-        """Ask the paper sensor; UNKNOWN when the printer does not answer."""
+    def status(self) -> PrinterStatus:
+        """Ask the printer; never raises, never guesses "ok" for a silent printer."""
 
     @abc.abstractmethod
-    def print_receipt(self, receipt: Receipt) -> None:
-        """Print one receipt and cut it.
+    def can_print(self, texts: Iterable[str]) -> bool:
+        """Whether the printer has a codepage with every letter of these texts."""
 
-        Raises PrinterError. When the printer knows the paper is out it raises
-        PrinterError(PAPER_OUT) before sending a single byte, so no half
-        receipt is left in the printer's buffer to come out with the next roll.
+    @abc.abstractmethod
+    def print_receipt(self, receipt: Receipt) -> PrintResult:
+        """Print one receipt and cut it; the result says whether it came out.
+
+        Asks the status first: a printer that cannot print gets no byte, so no
+        half receipt waits in its buffer to come out with the next roll.
+        Raises only ValueError, for a receipt that cannot be laid out.
         """
 
     @abc.abstractmethod
