@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING, Callable
 from hardware.camera import CameraHealth, DeviceCamera, FrameOwner, FrameSource, SyntheticCamera, VideoFileCamera
 from hardware.cardreader import CardReader
 from hardware.cardreader.simulator import SimulatedCardReader
-from hardware.printer import Printer
+from hardware.printer import PaperStatus, Printer, PrinterStatus, ReceiptFormat
+from hardware.printer.emulated_line import EmulatedLine
+from hardware.printer.interface import describe
+from hardware.printer.monitor import PrinterMonitor
+from hardware.printer.serial_printer import SerialPrinter
 from hardware.printer.simulator import SimulatedPrinter
 from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
 from kiosk.config import KioskConfig, installed
@@ -32,7 +36,9 @@ from kiosk.usage.recorder import UsageRecorder
 from kiosk.usage.store import UsageStore
 
 if TYPE_CHECKING:
+    from kiosk.journey.state import JourneyState
     from kiosk.ui.autopilot import Autopilot
+    from kiosk.ui.kiosk_app import KioskApp
 
 log = logging.getLogger(__name__)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
@@ -45,21 +51,44 @@ class Devices:
     cardreader: CardReader
     camera: FrameOwner  # the camera's one owner: preview, photo and (later) video call take frames from it
     speaker: Speaker
+    printer_monitor: PrinterMonitor
+    printer_line: EmulatedLine | None = None  # the demo's printer: an emulator at the far end of a pty pair
 
     def close(self) -> None:
         self.speaker.stop()
         self.camera.stop()
+        self.printer_monitor.stop()
         for device in (self.printer, self.cardreader):
             device.close()
+        if self.printer_line is not None:
+            self.printer_line.close()
 
 
 def build_devices(config: KioskConfig) -> Devices:
-    # Each driver option has only its simulator until the device's own issue adds the real one;
-    # the card reader and camera are built now so every device has one owner from the start.
+    # The card reader has only its simulator until its own issue adds the real one.
     speaker: Speaker = (EspeakSpeaker(config.speech.rate_wpm) if config.speech.engine == "espeak-ng"
                         else MemorySpeaker(config.speech.rate_wpm))
     camera = FrameOwner(build_camera(config), stall_s=config.photo.stall_s)
-    return Devices(printer=SimulatedPrinter(), cardreader=SimulatedCardReader(), camera=camera, speaker=speaker)
+    printer, line = build_printer(config)
+    return Devices(printer=printer, cardreader=SimulatedCardReader(), camera=camera, speaker=speaker,
+                   printer_monitor=PrinterMonitor(printer, config.printer.status_interval_s), printer_line=line)
+
+
+def build_printer(config: KioskConfig) -> tuple[Printer, EmulatedLine | None]:
+    """The configured printer; for the emulator also the line it sits on (closed with it)."""
+    settings = config.printer
+    receipt_format = ReceiptFormat(paper_mm=settings.paper_mm, native_qr=settings.qr == "native")
+    if settings.driver == "simulator":
+        return SimulatedPrinter(profile=settings.profile, receipt_format=receipt_format), None
+    line = None
+    port = settings.port
+    if settings.driver == "emulator":
+        line = EmulatedLine(config.paths.temp_dir / "printer", config.paths.data_dir / "printer",
+                            paper_mm=settings.paper_mm)
+        port = str(line.terminal_end)
+    printer = SerialPrinter(port, baudrate=settings.baudrate, timeout_s=settings.status_timeout_s,
+                            profile=settings.profile, receipt_format=receipt_format)
+    return printer, line
 
 
 def watch_health(devices: Devices, board: HealthBoard) -> None:
@@ -69,8 +98,16 @@ def watch_health(devices: Devices, board: HealthBoard) -> None:
         board.report("camera", ok, health.state, health.message)
         log.log(logging.INFO if ok else logging.WARNING, "camera %s: %s", health.state, health.message)
 
+    def printer_changed(status: PrinterStatus) -> None:
+        fault = status.fault
+        state = fault.name.lower() if fault else "paper_near_end" if status.paper is PaperStatus.NEAR_END else "ok"
+        message = describe(devices.printer.name, status)
+        board.report("printer", fault is None, state, message)  # near end: still ok, but said
+        log.log(logging.INFO if state == "ok" else logging.WARNING, "printer %s: %s", state, message)
+
     devices.camera.on_health(camera_changed)
     camera_changed(devices.camera.health())
+    devices.printer_monitor.on_change(printer_changed)
 
 
 def build_camera(config: KioskConfig) -> FrameSource:
@@ -107,7 +144,8 @@ def build_journey(config: KioskConfig, devices: Devices, outbox: EncryptedOutbox
     session = config.session
     journey = Journey(services, outbox, devices.printer,
                       timing=Timing(session.inactivity_s, session.prompt_s, session.goodbye_s),
-                      place=Place(config.terminal.id, config.terminal.location),
+                      place=Place(config.terminal.id, config.terminal.location, config.terminal.opening_hours,
+                                  config.terminal.phone),
                       temp_root=config.paths.temp_dir, default_language=config.language.default,
                       clock=clock, worker=worker,
                       photo_retakes=config.photo.retakes if config.photo.enabled else None)
@@ -261,6 +299,7 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     notifier = _systemd_notifier()
     app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1\nWATCHDOG=1"),
                    capture=capture)
+    watch_printer(app, journey, devices.printer_monitor)
     Clock.schedule_interval(lambda _dt: notifier("WATCHDOG=1"), 5)  # proves the UI loop is alive
     if autopilot is not None:
         autopilot.attach(app, devices)
@@ -274,6 +313,36 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
         usage.close()
         devices.close()
     return autopilot.exit_status if autopilot is not None else 0
+
+
+def watch_printer(app: KioskApp, journey: Journey, monitor: PrinterMonitor) -> None:
+    """The journey learns when the printer can or cannot print (the review page says so before
+    the citizen sends), and the monitor asks again as soon as a receipt has been tried."""
+    from kivy.app import App
+    from kivy.clock import Clock
+
+    from kiosk.journey.events import PrinterChanged
+    from kiosk.journey.state import Printout
+
+    def changed(status: PrinterStatus) -> None:  # the monitor's thread
+        ready = status.fault is None
+        Clock.schedule_once(lambda _dt: send(PrinterChanged(ready)))
+
+    def send(event: PrinterChanged) -> None:
+        if App.get_running_app() is app:  # not to an app that stopped meanwhile
+            app.send(event)
+
+    last = [Printout.NONE]
+
+    def printout(state: JourneyState) -> None:
+        done = state.printout in (Printout.PRINTED, Printout.FAILED, Printout.UNKNOWN)
+        if done and state.printout is not last[0]:
+            monitor.wake()
+        last[0] = state.printout
+
+    monitor.on_change(changed)
+    journey.subscribe(printout)
+    monitor.start()
 
 
 def _systemd_notifier():  # type: ignore[no-untyped-def]

@@ -265,14 +265,18 @@ def _run(args: argparse.Namespace) -> int:
 
 def demo_config(base: cfg.KioskConfig, data: Path = DEMO_DATA, own_camera: bool = False) -> cfg.KioskConfig:
     """The demo keeps its data in one local folder (var/demo) and runs in a window. Its camera
-    plays a video of a citizen, unless `own_camera` (a config file given) keeps the configured one."""
+    plays a video of a citizen and its printer is the emulator, unless `own_camera` (a config file
+    given) keeps the configured devices."""
     data = data.resolve()
     # The demo camera stands on its side (portrait), as photo terminals mount theirs: then the
     # head fills a 35 x 45 photo of the full 827 x 1063 pixels.
     camera = base.camera if own_camera else base.camera.model_copy(
         update={"driver": "video", "video": "", "width": 960, "height": 1280})
+    # The demo prints for real: the serial driver talks to the printer emulator over a pty pair.
+    printer = base.printer if own_camera else base.printer.model_copy(update={"driver": "emulator"})
     return base.model_copy(update={
         "camera": camera,
+        "printer": printer,
         "display": base.display.model_copy(update={"fullscreen": False}),
         "paths": cfg.PathsConfig(data_dir=data, temp_dir=data / "tmp"),
     })

@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
 from kiosk.photo.rules import PhotoRules
@@ -29,6 +29,10 @@ class TerminalConfig(Section):
                     pattern=r"^[a-z0-9][a-z0-9-]{1,31}$")
     location: str = Field("Rathaus, Foyer", description="Where the terminal stands (shown to operators)",
                           min_length=1, max_length=80)
+    opening_hours: str = Field("Mo-Fr 8:00-12:00, Do 14:00-18:00", description="Opening hours of the office "
+                               "citizens turn to, printed on every receipt (empty: left out)", max_length=80)
+    phone: str = Field("0761 201-0", description="Phone number for questions, printed on every receipt (empty: "
+                                                 "left out)", max_length=40)
 
 
 class DisplayConfig(Section):
@@ -85,9 +89,36 @@ class PathsConfig(Section):
 
 
 class PrinterConfig(Section):
-    """Receipt printer."""
+    """Receipt printer (ESC/POS on a serial line)."""
 
-    driver: Literal["simulator"] = Field("simulator", description="Printer driver (serial arrives with the printer issue)")
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, name: str) -> str:
+        from escpos.capabilities import get_profile
+
+        try:
+            get_profile(name)
+        except Exception:  # python-escpos raises its own NotSupported, or KeyError
+            raise ValueError(f"unknown printer profile '{name}' (see python-escpos' printer profiles, e.g. "
+                             "TM-T20II, TM-T88V, POS-5890)") from None
+        return name
+
+    driver: Literal["serial", "emulator", "simulator"] = Field(
+        "serial", description="serial: a printer on `port`; emulator: the built-in printer emulator on a pty pair "
+                              "(demos: receipts go to the data folder's printer/); simulator: in memory (tests)")
+    port: str = Field("/dev/ttyUSB0", description="The printer's serial port (a stable /dev/serial/by-id/ path "
+                                                  "survives replugging)", min_length=1, max_length=300)
+    baudrate: Literal[9600, 19200, 38400, 57600, 115200] = Field(
+        9600, description="Baud rate set on the printer (8N1); a receipt of 2 KB takes 2.1 s at 9600")
+    profile: str = Field("TM-T20II", description="python-escpos printer profile: its code page table is used")
+    paper_mm: Literal[58, 80] = Field(80, description="Paper roll width in millimetres (58: 32 columns, 80: 48)")
+    qr: Literal["native", "raster"] = Field("native", description="native: the printer draws the QR code (GS ( k, "
+                                                                  "few bytes); raster: sent as an image, for "
+                                                                  "printers without QR support")
+    status_timeout_s: float = Field(0.2, description="Seconds a status query waits for the printer's reply",
+                                    ge=0.05, le=2.0)
+    status_interval_s: float = Field(10.0, description="Seconds between status queries while idle (paper, cover, "
+                                                       "errors go to the health state)", ge=1.0, le=300.0)
 
 
 class CardReaderConfig(Section):

@@ -74,7 +74,7 @@ class PrinterStatus:
         if self.cover_open:
             return PrinterFault.COVER_OPEN
         if self.online is None or self.paper is PaperStatus.UNKNOWN:
-            return PrinterFault.NOT_CONNECTED if self.error == NOT_CONNECTED else PrinterFault.NO_REPLY
+            return PrinterFault.NOT_CONNECTED if (self.error or "").startswith(NOT_CONNECTED) else PrinterFault.NO_REPLY
         if self.error is not None:
             return PrinterFault.ERROR
         if not self.online:
@@ -89,6 +89,17 @@ class PrinterStatus:
 
 # `PrinterStatus.error` when the serial port itself cannot be opened or written.
 NOT_CONNECTED = "not connected"
+
+def describe(name: str, status: PrinterStatus) -> str:
+    """One line for operators: "printer on /dev/ttyUSB0: paper out (load a new paper roll)"."""
+    fault = status.fault
+    if fault is None:
+        near_end = status.paper is PaperStatus.NEAR_END
+        return f"{name}: ready" + (", paper near end (change the roll soon)" if near_end else "")
+    error = (status.error or "").removeprefix(fault.value).removeprefix(": ")
+    detail = f" ({error})" if error and error not in fault.value else ""
+    return f"{name}: {fault.value}{detail}: {OPERATOR_HINTS[fault]}"
+
 
 READY = PrinterStatus(online=True, paper=PaperStatus.OK, cover_open=False, error=None)
 

@@ -2,7 +2,9 @@
 
 It runs the same layout code as the serial driver into python-escpos'
 `Dummy` backend, keeps the bytes a real printer would have received and can
-render them to a PNG, so `kiosk demo` and tests exercise the real protocol.
+render them to a PNG. Its status is set by hand (`set_status`, `set_paper`) and
+decides each job's outcome by the same rules as the serial driver, so unit and
+UI tests can walk every printer failure without a serial line.
 """
 
 from __future__ import annotations
@@ -11,23 +13,29 @@ import logging
 import pathlib
 import threading
 import time
+from dataclasses import replace
+from typing import Iterable
 
 from escpos.printer import Dummy
 
 from hardware.printer.escpos_preview import render_preview
 from hardware.printer.interface import (
+    READY,
+    JobOutcome,
     PaperStatus,
     Printer,
-    PrinterError,
     PrinterFault,
+    PrinterStatus,
+    PrintResult,
     Receipt,
+    ReceiptFormat,
+    describe,
 )
-from hardware.printer.receipt_layout import write_receipt
+from hardware.printer.receipt_layout import receipt_fits, write_receipt
 
 log = logging.getLogger(__name__)
 
-# An 80 mm printer at 203 dpi (576 dots, 48 columns), the size the preview
-# paper has; its profile includes cp858.
+# An 80 mm printer at 203 dpi (576 dots, 48 columns); its profile has every codepage we use.
 DEFAULT_PROFILE = "TM-T20II"
 
 
@@ -35,23 +43,18 @@ class SimulatedPrinter(Printer):
     """Records the ESC/POS bytes of each receipt instead of printing them.
 
     Thread-safe: the kiosk prints from a worker while an operator (or a test)
-    changes the paper state.
+    changes the printer's state.
     """
 
-    def __init__(
-        self,
-        name: str = "simulated printer",
-        profile: str = DEFAULT_PROFILE,
-        baudrate: int | None = None,
-    ) -> None:
+    def __init__(self, name: str = "simulated printer", profile: str = DEFAULT_PROFILE,
+                 baudrate: int | None = None, receipt_format: ReceiptFormat = ReceiptFormat()) -> None:
         """`baudrate`, when given, makes printing take as long as the bytes
         need on a serial line (8N1: 10 bits per byte), so the demo shows the
         "printing" state as long as a real terminal would."""
-        self._name = name
-        self._baudrate = baudrate
+        self._name, self._baudrate, self._format = name, baudrate, receipt_format
         self._device = Dummy(profile=profile)
         self._lock = threading.Lock()
-        self._paper = PaperStatus.OK
+        self._status = READY
         self._closed = False
         self._last_bytes = b""
         self._receipts_printed = 0
@@ -71,35 +74,53 @@ class SimulatedPrinter(Printer):
         with self._lock:
             return self._receipts_printed
 
-    def set_paper(self, status: PaperStatus) -> None:
-        """What the simulated paper sensor reports from now on."""
+    def set_status(self, status: PrinterStatus) -> None:
+        """What the simulated printer answers from now on."""
         with self._lock:
-            self._paper = status
-        log.info("%s: paper set to %s", self._name, status.value)
+            self._status = status
+        log.info("%s", describe(self._name, status))
 
-    def paper_status(self) -> PaperStatus:
+    def set_paper(self, paper: PaperStatus) -> None:
+        """Only the paper sensor changes (OUT also takes the printer offline, as real ones do)."""
         with self._lock:
-            # A closed device cannot be asked; never guess "ok".
-            return PaperStatus.UNKNOWN if self._closed else self._paper
+            status = self._status
+        self.set_status(replace(status, paper=paper, online=paper is not PaperStatus.OUT))
 
-    def print_receipt(self, receipt: Receipt) -> None:
+    def status(self) -> PrinterStatus:
         with self._lock:
-            self._check_ready()
+            return PrinterStatus.unknown("not connected: closed") if self._closed else self._status
+
+    def can_print(self, texts: Iterable[str]) -> bool:
+        return receipt_fits(texts, self._device.profile)
+
+    def print_receipt(self, receipt: Receipt) -> PrintResult:
+        with self._lock:
             self._device.clear()
-            write_receipt(self._device, receipt)
+            write_receipt(self._device, receipt, self._format)
             data = self._device.output
             self._device.clear()  # keep one copy of citizen data, not two
+            refused = self._refusal()
+            if refused is not None:
+                return refused
             self._last_bytes = data
             self._receipts_printed += 1
+            silent = self._status.fault is PrinterFault.NO_REPLY
         self._wait_for_wire(len(data))
         # Byte count only: the receipt itself carries citizen data.
-        log.info("%s: receipt printed (%d bytes)", self._name, len(data))
+        log.info("%s: receipt sent (%d bytes)", self._name, len(data))
+        if silent:
+            return PrintResult(JobOutcome.UNKNOWN, PrinterFault.NO_REPLY, describe(self._name, self._status),
+                               len(data))
+        return PrintResult(JobOutcome.PRINTED, bytes_sent=len(data))
 
-    def _check_ready(self) -> None:
+    def _refusal(self) -> PrintResult | None:
+        """The serial driver's rule: a printer that says it cannot print gets no byte."""
         if self._closed:
-            raise PrinterError(PrinterFault.NOT_CONNECTED, self._name, "closed")
-        if self._paper is PaperStatus.OUT:
-            raise PrinterError(PrinterFault.PAPER_OUT, self._name)
+            return PrintResult(JobOutcome.FAILED, PrinterFault.NOT_CONNECTED, f"{self._name}: closed")
+        fault = self._status.fault
+        if fault not in (None, PrinterFault.NO_REPLY):
+            return PrintResult(JobOutcome.FAILED, fault, describe(self._name, self._status))
+        return None
 
     def _wait_for_wire(self, byte_count: int) -> None:
         if self._baudrate:
@@ -113,7 +134,7 @@ class SimulatedPrinter(Printer):
         data = self.last_bytes
         if not data:
             raise RuntimeError(f"{self._name}: no receipt to preview")
-        render_preview(data).save(path, format="PNG")
+        render_preview(data, width_px=576 if self._format.paper_mm == 80 else 384).save(path, format="PNG")
 
     def forget(self) -> None:
         """Drop the recorded receipt, e.g. when the citizen's session ends."""

@@ -86,6 +86,14 @@ class CameraFailed(Event):
 
 
 @dataclass(frozen=True)
+class PrinterChanged(Event):
+    """The receipt printer became able, or unable, to print (paper, cover, line, errors)."""
+
+    ready: bool
+    citizen = False
+
+
+@dataclass(frozen=True)
 class RetryCamera(Event):
     pass
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Protocol, TypeVar
 
-from hardware.printer import Printer, Receipt, fits_paper
+from hardware.printer import JobOutcome, Printer, PrintResult, Receipt
 from kiosk.forms.answers import shown_fields, step_shown, to_data
 from kiosk.forms.service import Answer, DeclaredStep, FormStep, Service
 from kiosk.forms.validation import FieldProblem, page_problems, validate
@@ -27,6 +27,7 @@ from kiosk.journey.session import Session
 from kiosk.journey.state import JourneyState, Overlay, PhotoPhase, Printout, Stage
 from kiosk.outbox.application import Application, Outbox, new_retrieval_code
 from kiosk.photo.captured import CapturedPhoto
+from kiosk.receipt import Office, Submitted, receipt
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,6 +61,8 @@ class Timing:
 class Place:
     terminal_id: str
     location: str
+    opening_hours: str = ""  # of the office citizens turn to: printed on every receipt
+    phone: str = ""
 
 
 Listener = Callable[[JourneyState], None]
@@ -82,6 +85,7 @@ class Journey:
         self._listeners: list[Listener] = []
         self._wipe_listeners: list[Callable[[], None]] = []
         self.session: Session | None = None
+        self._printer_ready = True
         self.state = JourneyState(language=default_language)
         self._last_activity = clock()
         self._stage_entered = clock()
@@ -120,6 +124,8 @@ class Journey:
         old = self.state
         if event.citizen:
             self._last_activity = self._clock()
+        if isinstance(event, ev.PrinterChanged):
+            self._printer_ready = event.ready
         try:
             new = self._photo_phase(self._handle(event))
         except Exception as exc:
@@ -127,6 +133,8 @@ class Journey:
             # both may carry citizen data (e.g. "invalid literal for int(): '<what was typed>'").
             log.error("journey step failed in %s on %s: %s", old.stage.name, type(event).__name__, failure_site(exc))
             new = JourneyState(stage=Stage.FAILSAFE, language=old.language, resume=_settled(old))
+        if new.printer_ready is not self._printer_ready:  # states made afresh start from the default
+            new = replace(new, printer_ready=self._printer_ready)
         self._enter(new)
         return new
 
@@ -160,8 +168,8 @@ class Journey:
         s = self.state
         if isinstance(event, ev.Tick):
             return self._tick(s)
-        if isinstance(event, ev.Touch):
-            return s
+        if isinstance(event, (ev.Touch, ev.PrinterChanged)):
+            return s  # PrinterChanged: `send` carries the printer's readiness into every state
         handler = _OVERLAY_HANDLERS.get((s.overlay, type(event))) if s.overlay is not Overlay.NONE \
             else _HANDLERS.get((s.stage, type(event))) or _ANYWHERE.get(type(event))
         if handler is None:
@@ -368,47 +376,33 @@ class Journey:
         shown = self.state
         self._worker.run(lambda: self._printer.print_receipt(self._receipt(shown)), self._printed)
 
-    def _printed(self, result: object) -> None:
+    def _printed(self, result: PrintResult | BaseException) -> None:
         if self.state.stage is not Stage.RECEIPT:
             return
+        # The application is safe in the outbox either way; without a printout the citizen gets
+        # the code on screen. Logged without the receipt (citizen data): outcome and fault only.
         if isinstance(result, BaseException):
-            # The application is safe in the outbox; the citizen gets the reference on screen.
-            log.warning("receipt not printed: %s", result)
-            self._enter(replace(self.state, printout=Printout.FAILED))
+            log.error("receipt not printed: %s", failure_site(result))
+            printout = Printout.FAILED
         else:
-            self._enter(replace(self.state, printout=Printout.PRINTED))
+            printout = _PRINTOUTS[result.outcome]
+            if printout is not Printout.PRINTED:
+                log.warning("receipt %s: %s", result.outcome.value, result.detail)
+        self._enter(replace(self.state, printout=printout))
 
     def _receipt(self, s: JourneyState) -> Receipt:
-        """The receipt in the citizen's language when the printer can print its letters, else
-        in German (the reference code and QR code are the same either way)."""
+        """The receipt in the citizen's language when the printer has a code page for its letters,
+        else in German (the reference code and QR code are the same either way)."""
         receipt = self._receipt_in(s.language, s)
-        texts = [receipt.title, *receipt.footer, *(part for line in receipt.lines for part in line)]
-        return receipt if all(fits_paper(t) for t in texts) else self._receipt_in("de", s)
+        return receipt if self._printer.can_print(receipt.texts()) else self._receipt_in("de", s)
 
     def _receipt_in(self, lang: str, s: JourneyState) -> Receipt:
         service = s.service
         assert service is not None and s.reference is not None
-        now = dt.datetime.now()
-        lines = ((tr(lang, "Service"), ts(lang, service.id, service.title)),
-                 (tr(lang, "Terminal"), self._place.location))
-        footer = (tr(lang, "Please keep this receipt."),
-                  tr(lang, "Quote the reference code if you ask about your application."))
-        code = s.reference
-        if s.photo_code:
-            # The photo's code is what the citizen takes to the office: it is the big code and
-            # the QR code; the reference becomes a line.
-            code = s.photo_code
-            lines += ((tr(lang, "Reference"), s.reference),)
-            footer = (tr(lang, "The code above is your photo retrieval code. The office fetches your photo "
-                               "with it."), *footer)
-        return Receipt(
-            title=tr(lang, "Receipt"),
-            lines=lines,
-            reference=code,
-            qr_payload=code,
-            footer=footer,
-            issued_at=now.strftime("%d.%m.%Y %H:%M"),
-        )
+        submitted = Submitted(ts(lang, service.id, service.title), ts(lang, service.id, service.office),
+                              s.reference, s.photo_code)
+        place = self._place
+        return receipt(lang, submitted, Office(place.location, place.opening_hours, place.phone), dt.datetime.now())
 
     def _finish(self, s: JourneyState, e: ev.Finish) -> JourneyState:
         self._end_session()
@@ -507,6 +501,8 @@ _HANDLERS = {
     (Stage.FAILSAFE, ev.Retry): J._retry,
     (Stage.FAILSAFE, ev.StartOver): J._to_welcome,
 }
+_PRINTOUTS = {JobOutcome.PRINTED: Printout.PRINTED, JobOutcome.FAILED: Printout.FAILED,
+              JobOutcome.UNKNOWN: Printout.UNKNOWN}
 _ANYWHERE = {
     ev.OpenHelp: J._open_help,
     ev.OpenAccessibility: J._open_accessibility,

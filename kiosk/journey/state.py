@@ -48,7 +48,8 @@ class Printout(enum.Enum):
     NONE = enum.auto()
     PRINTING = enum.auto()
     PRINTED = enum.auto()
-    FAILED = enum.auto()
+    FAILED = enum.auto()  # known not to have come out (whole): the code is shown to photograph
+    UNKNOWN = enum.auto()  # sent, but the printer did not confirm it
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class JourneyState:
     reference: str | None = None
     photo_code: str | None = None  # on the receipt: the kept photo's retrieval code
     printout: Printout = Printout.NONE
+    printer_ready: bool = True  # the printer's last status let it print; kept across sessions
     countdown_s: int | None = None  # seconds left on the 'more time?' prompt
     resume: JourneyState | None = None  # where Retry returns to from the failsafe
     photo: PhotoPhase = PhotoPhase.NONE

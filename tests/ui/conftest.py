@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator
 import pytest
 
 from kiosk.app import (Devices, build_capture, build_devices, build_journey, configure_logging, ensure_display,
-                       open_outbox, prepare_kivy)
+                       open_outbox, prepare_kivy, watch_printer)
 from kiosk.cli import demo_config
 from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig
 from kiosk.journey.machine import Journey
@@ -464,6 +464,7 @@ def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> I
     journey = build_journey(config, devices, outbox, worker, clock=clock)
     capture = build_capture(config, devices)
     app = KioskApp(config, journey, devices.speaker, capture=capture)
+    watch_printer(app, journey, devices.printer_monitor)  # the printer emulator's state reaches the journey
     # kv rules reach the app through one cached proxy, which forgets an app when it stops. A kv
     # rule evaluated during the last teardown (a field losing focus) can have cached the old
     # app again, so the new app's buttons would talk to the old journey: point it at this app.

@@ -12,7 +12,7 @@ from typing import Callable
 
 import pytest
 
-from hardware.printer import PaperStatus
+from hardware.printer import PaperStatus, PrinterStatus
 from hardware.printer.simulator import SimulatedPrinter
 from kiosk.config import REPO_ROOT
 from kiosk.forms.answers import example_answers, shown_fields, to_data
@@ -921,6 +921,47 @@ def test_paper_out_still_shows_the_reference(env: Env) -> None:
     assert env.outbox.read(state.reference).data == CANARY_DATA
     assert env.printer.receipts_printed == 0
     assert env.send(ev.Finish()).stage is Stage.GOODBYE
+
+
+@pytest.mark.parametrize("status", [
+    PrinterStatus(online=False, paper=PaperStatus.OK, cover_open=True, error=None),
+    PrinterStatus(online=False, paper=PaperStatus.OK, cover_open=False, error="autocutter error"),
+    PrinterStatus.unknown("not connected: [Errno 2] No such file or directory: '/dev/ttyUSB0'"),
+], ids=["cover open", "error", "not connected"])
+def test_a_printer_that_cannot_print_gets_no_receipt_and_the_code_stays(env: Env, status: PrinterStatus) -> None:
+    env.printer.set_status(status)
+    state = to_receipt(env)
+    assert (state.stage, state.printout) == (Stage.RECEIPT, Printout.FAILED)
+    assert state.reference is not None and env.outbox.read(state.reference).data == CANARY_DATA
+    assert env.printer.receipts_printed == 0
+
+
+def test_a_silent_printer_still_gets_the_receipt_but_the_outcome_is_unknown(env: Env) -> None:
+    env.printer.set_status(PrinterStatus.unknown("no reply"))
+    state = to_receipt(env)
+    assert (state.stage, state.printout) == (Stage.RECEIPT, Printout.UNKNOWN)
+    assert state.reference is not None
+    assert env.printer.receipts_printed == 1
+
+
+def test_paper_near_end_still_prints(env: Env) -> None:
+    env.printer.set_paper(PaperStatus.NEAR_END)
+    assert to_receipt(env).printout is Printout.PRINTED
+
+
+def test_the_printers_readiness_reaches_every_state_until_it_changes(env: Env) -> None:
+    assert env.state.printer_ready
+    env.send(ev.PrinterChanged(ready=False))
+    assert env.state.printer_ready is False and env.state.stage is Stage.WELCOME
+    state = to_review(env)
+    assert state.printer_ready is False  # the review page warns before sending
+    env.send(ev.PrinterChanged(ready=True))
+    assert env.state.printer_ready and env.state.stage is Stage.REVIEW
+    env.send(ev.PrinterChanged(ready=False))
+    env.send(ev.Submit())
+    env.send(ev.Finish())
+    env.tick(TIMING.goodbye_s)
+    assert env.state == JourneyState(stage=Stage.WELCOME, language="de", printer_ready=False)
 
 
 def test_failure_building_the_receipt_fails_only_the_printout(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,12 +7,16 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.forms.answers import shown_fields, shown_value, step_shown
 from kiosk.forms.service import DeclaredStep, FormField, FormStep, Service
-from kiosk.i18n import ts
+from kiosk.i18n import N_, ts
 from kiosk.journey import events as ev
 from kiosk.journey.state import JourneyState, Overlay, Stage
 from kiosk.ui.rtl import Row
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import BigButton, Heading, Text
+
+
+PRINTER_NOTICE = N_("The printer cannot print receipts at the moment. After sending, your code is shown "
+                    "on the screen, so you can photograph it or write it down.")
 
 
 class ReviewScreen(KioskScreen):
@@ -23,6 +27,7 @@ class ReviewScreen(KioskScreen):
             return
         self.clear()
         app = App.get_running_app()
+        self.ids.printer_notice.text = "" if state.printer_ready else app.t(PRINTER_NOTICE)
         service = state.service
         assert service is not None
         self.ids.bar.title = ts(state.language, service.id, service.title)

@@ -6,22 +6,24 @@ import threading
 import pytest
 from PIL import Image
 
-from hardware.printer import PaperStatus, Printer, PrinterError, PrinterFault
+from hardware.printer import JobOutcome, PaperStatus, Printer, PrinterFault, PrinterStatus, PrintResult
+from hardware.printer.interface import READY
 from hardware.printer.escpos_parser import QrCode, parse_escpos
 from hardware.printer.simulator import SimulatedPrinter
 
 
-def test_is_a_printer_with_paper_ok_at_start():
+def test_is_a_ready_printer_at_start():
     printer = SimulatedPrinter()
     assert isinstance(printer, Printer)
-    assert printer.paper_status() is PaperStatus.OK
+    assert printer.status() == READY
     assert (printer.last_bytes, printer.receipts_printed) == (b"", 0)
 
 
 def test_records_the_escpos_bytes_of_each_receipt(receipt):
     printer = SimulatedPrinter()
+    first = printer.print_receipt(receipt)
     printer.print_receipt(receipt)
-    printer.print_receipt(receipt)
+    assert first == PrintResult(JobOutcome.PRINTED, bytes_sent=len(printer.last_bytes))
     assert printer.receipts_printed == 2
     assert printer.last_bytes.startswith(b"\x1b@\x1bt\x13")
     assert b"M\x81ller Stra\xe1e" in printer.last_bytes
@@ -33,10 +35,9 @@ def test_records_the_escpos_bytes_of_each_receipt(receipt):
 def test_paper_out_refuses_before_anything_is_sent(receipt):
     printer = SimulatedPrinter(name="printer on /dev/ttyUSB0")
     printer.set_paper(PaperStatus.OUT)
-    with pytest.raises(PrinterError) as error:
-        printer.print_receipt(receipt)
-    assert error.value.reason is PrinterFault.PAPER_OUT
-    assert str(error.value) == "printer on /dev/ttyUSB0: paper out"
+    result = printer.print_receipt(receipt)
+    assert (result.outcome, result.fault) == (JobOutcome.FAILED, PrinterFault.PAPER_OUT)
+    assert result.detail == "printer on /dev/ttyUSB0: paper out: load a new paper roll"
     assert (printer.last_bytes, printer.receipts_printed) == (b"", 0)
 
 
@@ -45,27 +46,33 @@ def test_paper_out_keeps_the_previous_receipt_untouched(receipt):
     printer.print_receipt(receipt)
     before = printer.last_bytes
     printer.set_paper(PaperStatus.OUT)
-    with pytest.raises(PrinterError):
-        printer.print_receipt(receipt)
+    assert not printer.print_receipt(receipt).printed
     assert (printer.last_bytes, printer.receipts_printed) == (before, 1)
 
 
-@pytest.mark.parametrize("status", [PaperStatus.NEAR_END, PaperStatus.UNKNOWN])
-def test_prints_when_paper_is_not_known_to_be_out(receipt, status):
+def test_near_end_prints(receipt):
     printer = SimulatedPrinter()
-    printer.set_paper(status)
-    printer.print_receipt(receipt)
-    assert printer.paper_status() is status
+    printer.set_paper(PaperStatus.NEAR_END)
+    assert printer.print_receipt(receipt).printed
+    assert printer.status().paper is PaperStatus.NEAR_END
+    assert printer.receipts_printed == 1
+
+
+def test_a_silent_printer_is_sent_the_receipt_with_an_unknown_outcome(receipt):
+    printer = SimulatedPrinter()
+    printer.set_status(PrinterStatus.unknown("no reply"))
+    result = printer.print_receipt(receipt)
+    assert (result.outcome, result.fault) == (JobOutcome.UNKNOWN, PrinterFault.NO_REPLY)
     assert printer.receipts_printed == 1
 
 
 def test_paper_back_in_prints_again(receipt):
     printer = SimulatedPrinter()
     printer.set_paper(PaperStatus.OUT)
-    with pytest.raises(PrinterError):
-        printer.print_receipt(receipt)
+    assert not printer.print_receipt(receipt).printed
     printer.set_paper(PaperStatus.OK)
-    printer.print_receipt(receipt)
+    assert printer.status() == READY
+    assert printer.print_receipt(receipt).printed
     assert printer.receipts_printed == 1
 
 
@@ -74,12 +81,11 @@ def test_closed_printer_is_not_connected_and_forgets(receipt):
     printer.print_receipt(receipt)
     printer.close()
     printer.close()  # twice is fine
-    assert printer.paper_status() is PaperStatus.UNKNOWN
+    assert printer.status().fault is PrinterFault.NOT_CONNECTED
     assert printer.last_bytes == b""
-    with pytest.raises(PrinterError) as error:
-        printer.print_receipt(receipt)
-    assert error.value.reason is PrinterFault.NOT_CONNECTED
-    assert str(error.value) == "simulated printer: not connected (closed)"
+    result = printer.print_receipt(receipt)
+    assert (result.outcome, result.fault) == (JobOutcome.FAILED, PrinterFault.NOT_CONNECTED)
+    assert result.detail == "simulated printer: closed"
 
 
 def test_preview_png_is_rendered_from_the_last_receipt(receipt, tmp_path):
