@@ -28,40 +28,38 @@ def emulate(link: Path, out: Path, mode: str, pair: Path | None) -> int:
               file=sys.stderr)
         return 2
     # The serial modules load only for this command.
-    import serial
-
     from hardware.printer.emulator import PrinterEmulator
     from hardware.printer.serial_link import SerialLink, SerialLinkError
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    with contextlib.ExitStack() as stack:
-        try:
-            if pair is not None:
-                stack.enter_context(SerialLink(link, pair))
-            emulator = stack.enter_context(PrinterEmulator(link, out, start_mode, on_receipt=_announce))
-        except (SerialLinkError, serial.SerialException) as exc:
-            print(f"kiosk: cannot start the printer emulator: {exc}", file=sys.stderr)
-            return 1
-        terminal = f"; the terminal connects to {pair}" if pair is not None else ""
-        print(f"printer emulator on {link}, mode {start_mode}{terminal}", flush=True)
-        print(f"type a mode and Enter to switch ({MODES}); Ctrl-D or Ctrl-C ends", flush=True)
-        _follow_stdin(emulator)
+    try:
+        with contextlib.ExitStack() as stack:  # closes the emulator, then stops socat
+            try:
+                if pair is not None:
+                    stack.enter_context(SerialLink(link, pair))
+                emulator = stack.enter_context(PrinterEmulator(link, out, start_mode, on_receipt=_announce))
+            except (SerialLinkError, OSError) as exc:  # serial.SerialException is an OSError
+                print(f"kiosk: cannot start the printer emulator: {exc}", file=sys.stderr)
+                return 1
+            terminal = f"; the terminal connects to {pair}" if pair is not None else ""
+            print(f"printer emulator on {link}, mode {start_mode}{terminal}", flush=True)
+            print(f"type a mode and Enter to switch ({MODES}); Ctrl-D or Ctrl-C ends", flush=True)
+            _follow_stdin(emulator)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C ends the emulator as the end of input does; the line is closed by now
     return 0
 
 
 def _follow_stdin(emulator: PrinterEmulator) -> None:
     """Switch the emulator's mode for each line on stdin until it ends."""
-    try:
-        for line in sys.stdin:
-            word = line.strip()
-            if not word:
-                continue
-            mode = _mode(word)
-            if mode is not None:
-                emulator.set_mode(mode)
-                print(f"mode {mode}", flush=True)
-    except KeyboardInterrupt:
-        pass
+    for line in sys.stdin:
+        word = line.strip()
+        if not word:
+            continue
+        mode = _mode(word)
+        if mode is not None:
+            emulator.set_mode(mode)
+            print(f"mode {mode}", flush=True)
 
 
 def _mode(word: str) -> EmulatorMode | None:

@@ -59,8 +59,7 @@ class SerialLink:
             if code is not None:
                 _, stderr = self._socat.communicate()
                 self._socat = None
-                message = stderr.decode(errors="replace").strip() or "no message"
-                raise SerialLinkError(f"socat exited with code {code}: {message}")
+                raise SerialLinkError(f"socat exited with code {code}: {_errors(stderr)}")
             if time.monotonic() > deadline:
                 self.close()
                 raise SerialLinkError(f"socat made no {self.printer_end} and {self.terminal_end} "
@@ -105,3 +104,9 @@ def _remove_stale_link(end: Path) -> None:
         end.unlink()
     elif end.exists():
         raise SerialLinkError(f"{end} exists and is not a symlink; not replacing it")
+
+
+def _errors(stderr: bytes) -> str:
+    """socat's error lines (level E) without the notices around them that -d -d adds."""
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    return "; ".join([line for line in lines if " E " in line] or lines) or "no message"

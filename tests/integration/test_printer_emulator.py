@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -287,6 +288,12 @@ def test_missing_socat_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
         SerialLink(tmp_path / "a", tmp_path / "b").start()
 
 
+def test_socat_failing_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SerialLinkError, match=r"socat exited with code 1: .*No such file or directory"):
+        SerialLink(tmp_path / "no such folder" / "printer", tmp_path / "terminal").start()
+    assert not (tmp_path / "terminal").exists()
+
+
 def _thread_ends(name: str) -> bool:
     for thread in threading.enumerate():
         if thread.name == name:
@@ -310,20 +317,36 @@ class LineReader:
         return self._lines.get(timeout=timeout).rstrip("\n")
 
 
-def test_emulate_command_prints_receipts_and_switches_mode_from_stdin(tmp_path: Path, receipt_bytes: bytes) -> None:
-    printer_end, terminal_end, out = tmp_path / "printer", tmp_path / "terminal", tmp_path / "receipts"
-    command = [sys.executable, "-m", "kiosk.cli", "printer", "emulate", "--link", str(printer_end),
-               "--pair", str(terminal_end), "--out", str(out)]
+def start_emulate(tmp_path: Path) -> tuple[subprocess.Popen[str], LineReader]:
+    """`kiosk printer emulate --pair`, from this worktree, once it says it is listening."""
+    command = [sys.executable, "-m", "kiosk.cli", "printer", "emulate", "--link", str(tmp_path / "printer"),
+               "--pair", str(tmp_path / "terminal"), "--out", str(tmp_path / "receipts")]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(command, cwd=REPO, env=env, text=True, encoding="utf-8",
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout = LineReader(process.stdout)
     try:
-        stdout = LineReader(process.stdout)
-        assert stdout.next().startswith(f"printer emulator on {printer_end}, mode ready")
-        stdout.next()  # how to switch modes
-        with serial.Serial(str(terminal_end), timeout=REPLY_TIMEOUT_S) as port:
+        assert stdout.next().startswith(f"printer emulator on {tmp_path / 'printer'}, mode ready")
+        assert "ready, near_end, paper_out" in stdout.next()  # how to switch modes
+    except BaseException:
+        stop(process)
+        raise
+    return process, stdout
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_emulate_command_prints_receipts_and_switches_mode_from_stdin(tmp_path: Path, receipt_bytes: bytes) -> None:
+    process, stdout = start_emulate(tmp_path)
+    try:
+        with serial.Serial(str(tmp_path / "terminal"), timeout=REPLY_TIMEOUT_S) as port:
             port.write(receipt_bytes)
-            assert stdout.next() == f"receipt 1: {len(receipt_bytes)} bytes -> {out / '001.png'}"
+            png = tmp_path / "receipts" / "001.png"
+            assert stdout.next() == f"receipt 1: {len(receipt_bytes)} bytes -> {png}"
             process.stdin.write("paper_out\n")
             process.stdin.flush()
             assert stdout.next() == "mode paper_out"
@@ -333,14 +356,23 @@ def test_emulate_command_prints_receipts_and_switches_mode_from_stdin(tmp_path: 
         process.stdin.close()  # end of input: the emulator stops and closes the line
         assert process.wait(RECEIPT_TIMEOUT_S) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stop(process)
     errors = process.stderr.read()
     assert "unknown mode 'jammed'" in errors and all(mode.value in errors for mode in EmulatorMode)
     assert "Traceback" not in errors
-    assert (out / "001.txt").exists()
-    assert not printer_end.exists() and not terminal_end.exists()  # socat stopped
+    assert png.exists() and (tmp_path / "receipts" / "001.txt").exists()
+    assert not (tmp_path / "printer").exists() and not (tmp_path / "terminal").exists()  # socat stopped
+
+
+def test_emulate_command_ends_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    process, _ = start_emulate(tmp_path)
+    try:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(RECEIPT_TIMEOUT_S) == 0
+    finally:
+        stop(process)
+    assert process.stderr.read() == ""
+    assert not (tmp_path / "printer").exists()  # socat stopped
 
 
 def test_emulate_command_without_pair_needs_an_existing_link(
