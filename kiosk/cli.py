@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from kiosk import config as cfg
-from kiosk import service_commands
+from kiosk import printer_commands, service_commands
 
 DEMO_DATA = cfg.REPO_ROOT / "var" / "demo"
 
@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     _services_parser(commands)
     _photo_parser(commands)
+    _printer_parser(commands)
 
     ui = commands.add_parser("ui", help="check the screens")
     ui_verbs = ui.add_subparsers(required=True, metavar="VERB")
@@ -133,6 +134,21 @@ def _photo_parser(commands: argparse._SubParsersAction) -> None:
     cases = verbs.add_parser("cases", help="write the test cases derived from the portraits, with cases.json")
     cases.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     cases.set_defaults(handler=lambda a: _photo_commands().write_cases(a.out_dir))
+
+
+def _printer_parser(commands: argparse._SubParsersAction) -> None:
+    printer = commands.add_parser("printer", help="the receipt printer: an emulator on a serial line")
+    verbs = printer.add_subparsers(required=True, metavar="VERB")
+    emulate = verbs.add_parser("emulate", help="be a receipt printer on a serial line (pty); write each receipt as "
+                                               ".bin, .txt and .png; read mode changes from stdin, one per line")
+    emulate.add_argument("--link", type=Path, required=True, metavar="PATH",
+                         help="the printer's end of the line (with --pair: where to create it)")
+    emulate.add_argument("--out", type=Path, default=Path("out/printer"), metavar="DIR",
+                         help="where receipts are written (default out/printer)")
+    emulate.add_argument("--mode", default="ready", help=f"state at start: {printer_commands.MODES} (default ready)")
+    emulate.add_argument("--pair", type=Path, metavar="PATH",
+                         help="start a socat pty pair: the emulator on --link, the terminal connects to PATH")
+    emulate.set_defaults(handler=lambda a: printer_commands.emulate(a.link, a.out, a.mode, a.pair))
 
 
 def _photo_commands():  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ a `SkippedCommand`. Input that ends in the middle of a command raises
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
@@ -101,6 +101,9 @@ class Feed:
 @dataclass(frozen=True)
 class Cut:
     partial: bool
+    # Byte offset just past the cut command, so a stream can be split into jobs
+    # exactly. Where it sits in the bytes, not what is on paper: left out of ==.
+    end: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -388,7 +391,7 @@ class _Parser:
     def _cut(self, partial: bool) -> None:
         if self.runs:
             self._flush_line()
-        self.elements.append(Cut(partial))
+        self.elements.append(Cut(partial, end=self.pos))
 
     def _gs_function(self) -> None:
         function = self._byte("GS ( function")
