@@ -83,8 +83,7 @@ def build_printer(config: KioskConfig) -> tuple[Printer, EmulatedLine | None]:
     line = None
     port = settings.port
     if settings.driver == "emulator":
-        line = EmulatedLine(config.paths.temp_dir / "printer", config.paths.data_dir / "printer",
-                            paper_mm=settings.paper_mm)
+        line = EmulatedLine(config.paths.temp_dir / "printer", config.paths.data_dir / "printer")
         port = str(line.terminal_end)
     printer = SerialPrinter(port, baudrate=settings.baudrate, timeout_s=settings.status_timeout_s,
                             profile=settings.profile, receipt_format=receipt_format)

@@ -137,8 +137,20 @@ def _photo_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def _printer_parser(commands: argparse._SubParsersAction) -> None:
-    printer = commands.add_parser("printer", help="the receipt printer: an emulator on a serial line")
+    printer = commands.add_parser("printer", help="the receipt printer: status, a test receipt, an emulator")
     verbs = printer.add_subparsers(required=True, metavar="VERB")
+    status = verbs.add_parser("status", help="ask the printer (DLE EOT 1-4); exit 0 when it can print, 1 when not")
+    _serial_options(status)
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(handler=lambda a: printer_commands.status(_serial(a), a.json))
+    test = verbs.add_parser("test-receipt", help="print a sample receipt; exit 0 when it came out, 1 with the "
+                                                 "reason when not")
+    _serial_options(test)
+    test.add_argument("--lang", default="de", choices=cfg.LanguageConfig().offered, help="language (default de)")
+    test.add_argument("--code", default="MB-7K3Q-9XZ2", help="the code printed large and as QR code")
+    test.add_argument("--paper", type=int, choices=(58, 80), help="paper width in mm (default: the config's)")
+    test.add_argument("--qr", choices=("native", "raster"), help="QR code kind (default: the config's)")
+    test.set_defaults(handler=lambda a: printer_commands.test_receipt(_serial(a), a.lang, a.code))
     emulate = verbs.add_parser("emulate", help="be a receipt printer on a serial line (pty); write each receipt as "
                                                ".bin, .txt and .png; read mode changes from stdin, one per line")
     emulate.add_argument("--link", type=Path, required=True, metavar="PATH",
@@ -149,6 +161,24 @@ def _printer_parser(commands: argparse._SubParsersAction) -> None:
     emulate.add_argument("--pair", type=Path, metavar="PATH",
                          help="start a socat pty pair: the emulator on --link, the terminal connects to PATH")
     emulate.set_defaults(handler=lambda a: printer_commands.emulate(a.link, a.out, a.mode, a.pair))
+
+
+def _serial_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--port", required=True, metavar="DEVICE", help="the printer's serial port")
+    parser.add_argument("--config", type=Path, help="take baud rate, profile, paper and timeouts from this config "
+                                                    "(default: built-in defaults)")
+    parser.add_argument("--baudrate", type=int, help="baud rate (default: the config's)")
+
+
+def _serial(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The printer settings of the config file (or the defaults) with the command line's on top;
+    None after saying why when the config cannot be read."""
+    base = _load(args.config) if args.config else cfg.KioskConfig()
+    if base is None:
+        return None
+    given = {"port": args.port, "baudrate": args.baudrate, "paper_mm": getattr(args, "paper", None),
+             "qr": getattr(args, "qr", None)}
+    return base.printer.model_copy(update={k: v for k, v in given.items() if v is not None})
 
 
 def _photo_commands():  # type: ignore[no-untyped-def]
