@@ -14,6 +14,7 @@ from hardware.printer.escpos_parser import (
     EscposParseError,
     Feed,
     QrCode,
+    RasterImage,
     SkippedCommand,
     TextLine,
     TextStyle,
@@ -114,7 +115,8 @@ def test_known_commands_are_stepped_over_with_their_parameters():
     status = b"\x10\x04\x04"  # DLE EOT 4
     drawer = ESC + b"p\x00\x19\xfa"
     elements = parse_escpos(raster + barcode + status + drawer + b"ok\n")
-    assert [e.text for e in elements] == ["ok"]
+    assert elements[0] == RasterImage(16, 3, bytes(range(6)), Align.LEFT)
+    assert [e.text for e in elements[1:]] == ["ok"]
 
 
 def test_unknown_command_is_skipped_and_reported():

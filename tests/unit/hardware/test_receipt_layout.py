@@ -6,14 +6,14 @@ import dataclasses
 import pytest
 from escpos.printer import Dummy
 
-from hardware.printer import Receipt
-from hardware.printer.escpos_parser import Align, Cut, QrCode, TextLine, parse_escpos
-from hardware.printer.receipt_layout import label_value_rows, printable, write_receipt
+from hardware.printer import Receipt, ReceiptFormat
+from hardware.printer.escpos_parser import Align, Cut, QrCode, RasterImage, TextLine, parse_escpos
+from hardware.printer.receipt_layout import label_value_rows, paper, write_receipt
 
 
-def receipt_bytes(receipt: Receipt, profile: str = "TM-T20II") -> bytes:
+def receipt_bytes(receipt: Receipt, profile: str = "TM-T20II", fmt: ReceiptFormat = ReceiptFormat()) -> bytes:
     printer = Dummy(profile=profile)
-    write_receipt(printer, receipt)
+    write_receipt(printer, receipt, fmt)
     return printer.output
 
 
@@ -104,13 +104,19 @@ def test_long_value_wraps_under_its_label():
     ]
 
 
-def test_columns_follow_the_printer_profile(receipt):
-    separators = [
-        line.text
-        for line in text_lines(receipt_bytes(receipt, profile="default"))
-        if set(line.text) == {"-"}
-    ]
-    assert separators and all(len(s) == 42 for s in separators)
+@pytest.mark.parametrize(("paper_mm", "columns"), [(80, 48), (58, 32)])
+@pytest.mark.parametrize("profile", ["TM-T20II", "default"])
+def test_columns_follow_the_paper_not_the_profile(receipt, profile, paper_mm, columns):
+    lines = text_lines(receipt_bytes(receipt, profile, ReceiptFormat(paper_mm=paper_mm)))
+    separators = [line.text for line in lines if set(line.text) == {"-"}]
+    assert len(separators) == 2 and all(len(s) == columns for s in separators)
+    assert max(len(line.text) * line.runs[0].style.width for line in lines if line.runs) == columns
+
+
+def test_unknown_paper_width_is_refused(receipt):
+    with pytest.raises(ValueError, match="paper_mm"):
+        write_receipt(Dummy(profile="TM-T20II"), receipt, ReceiptFormat(paper_mm=76))
+    assert paper(ReceiptFormat(paper_mm=58)).dots == 384
 
 
 def test_control_characters_in_citizen_text_cannot_reach_the_printer(receipt):
@@ -123,28 +129,32 @@ def test_control_characters_in_citizen_text_cannot_reach_the_printer(receipt):
     assert any(line.text.endswith("Ann V a t") for line in text_lines(data))
 
 
-def test_german_typography_is_replaced_not_printed_as_question_marks():
-    assert printable("„Bürgerbüro“ – Mo…Fr") == '"Bürgerbüro" - Mo...Fr'
-
-
-def test_profile_without_cp858_is_refused_before_sending(receipt):
-    printer = Dummy(profile="TM-U220")
-    with pytest.raises(ValueError, match="CP858"):
-        write_receipt(printer, receipt)
+def test_profile_without_a_table_for_the_letters_is_refused_before_sending(receipt):
+    printer = Dummy(profile="TM-U220")  # only cp437: umlauts, no €, no Polish letters
+    with pytest.raises(ValueError, match="no code page"):
+        write_receipt(printer, dataclasses.replace(receipt, title="Potwierdzenie złożenia"))
     assert printer.output == b""
 
 
+def test_a_printer_with_only_cp437_prints_umlauts_and_the_euro_as_eur(receipt):
+    data = receipt_bytes(receipt, profile="TM-U220")
+    assert data.startswith(b"\x1b@\x1bt\x00")
+    assert "Müller Straße".encode("cp437") in data
+    assert b"37,00 EUR" in data
+
+
 @pytest.mark.parametrize(
-    ("profile", "length"),
+    ("paper_mm", "length"),
     [
-        ("TM-T20II", 3000),  # more than any QR code holds
-        ("default", 2300),  # fits a QR code, but not 512 dots at 3 dots a module
+        (80, 3000),  # more than any QR code holds
+        (58, 1500),  # 149 modules: 576 dots hold 3 a module, 384 dots only 2
     ],
 )
-def test_qr_payload_too_long_for_the_paper_is_refused(receipt, profile, length):
-    printer = Dummy(profile=profile)
+@pytest.mark.parametrize("native_qr", [True, False])
+def test_qr_payload_too_long_for_the_paper_is_refused(receipt, paper_mm, length, native_qr):
+    printer = Dummy(profile="TM-T20II")
     with pytest.raises(ValueError, match="QR payload"):
-        write_receipt(printer, dataclasses.replace(receipt, qr_payload="x" * length))
+        write_receipt(printer, dataclasses.replace(receipt, qr_payload="x" * length), ReceiptFormat(paper_mm, native_qr))
     assert printer.output == b""
 
 
