@@ -13,7 +13,12 @@ from __future__ import annotations
 import unicodedata
 
 from arabic_reshaper import ArabicReshaper
-from bidi import get_display
+
+# python-bidi's pure-Python algorithm, not its default Rust one (`bidi.get_display`):
+# only this one applies rule L4 and mirrors brackets in right-to-left runs, so
+# "(Meldebescheinigung)" does not print as ")Meldebescheinigung("
+# (MeirKriheli/python-bidi#25).
+from bidi.algorithm import get_display
 
 CP864 = "cp864"
 
@@ -96,5 +101,5 @@ def visual_order(text: str, right_to_left: bool) -> str:
     code page has them. Only ever call this on one row: wrapping must happen on
     the logical text, or the last words of a sentence would print on top.
     """
-    ordered = get_display(text, base_dir="R" if right_to_left else "L")
+    ordered = str(get_display(text, base_dir="R" if right_to_left else "L"))
     return "".join(char for char in ordered if unicodedata.category(char) != "Cf")
