@@ -5,9 +5,9 @@ Epson ESC/POS reference, not from python-escpos, so a layout bug shows up as
 a difference between the Receipt and what this parser finds in the bytes.
 
 It understands what `receipt_layout` emits (ESC @, ESC t, ESC a, ESC E,
-ESC ! / GS !, LF, ESC d, GS ( k for QR codes, GS V) and steps over every other
-command whose length the reference defines (images, barcodes, status
-queries). A command it does not know is skipped as two bytes and reported as
+ESC ! / GS !, LF, ESC d, GS ( k for QR codes, GS v 0 raster images, GS V)
+and steps over every other command whose length the reference defines (other
+images, barcodes, status queries). A command it does not know is skipped as two bytes and reported as
 a `SkippedCommand`. Input that ends in the middle of a command raises
 `EscposParseError`, a ValueError; nothing else is raised for any input.
 """
@@ -25,17 +25,42 @@ LF, HT, FF = 0x0A, 0x09, 0x0C
 LINE_DOTS = 30
 TAB_COLUMNS = 8
 
-# ESC t n: the standard Epson table numbers; python codecs for them.
+# ESC t n: the table numbers of Epson's ESC/POS reference (the TM-T20II has all
+# of them); Python codecs for them. Tables without a Python codec (Katakana,
+# PC851, PC853, Thai, TCVN-3, PC1098) are left out: ESC t with them keeps the
+# previous table, as a printer without the table does.
 CODEPAGES = {
     0: "cp437",
     2: "cp850",
     3: "cp860",
     4: "cp863",
     5: "cp865",
+    13: "cp857",
+    14: "cp737",
+    15: "iso8859_7",
     16: "cp1252",
     17: "cp866",
     18: "cp852",
     19: "cp858",
+    32: "cp720",
+    33: "cp775",
+    34: "cp855",
+    35: "cp861",
+    36: "cp862",
+    37: "cp864",  # 0x25 decodes as the Arabic percent sign, as PC864 prints it
+    38: "cp869",
+    39: "iso8859_2",
+    40: "iso8859_15",
+    44: "cp1125",
+    45: "cp1250",
+    46: "cp1251",
+    47: "cp1253",
+    48: "cp1254",
+    49: "cp1255",
+    50: "cp1256",
+    51: "cp1257",
+    52: "cp1258",
+    53: "kz1048",
 }
 
 
@@ -94,6 +119,29 @@ class QrCode:
 
 
 @dataclass(frozen=True)
+class RasterImage:
+    """A GS v 0 raster bit image as sent: `width_dots` x `height_dots` bits,
+    rows of width_dots / 8 bytes, most significant bit leftmost, 1 = black.
+    The printer prints each bit as `scale_x` x `scale_y` dots."""
+
+    width_dots: int
+    height_dots: int
+    bits: bytes
+    align: Align
+    scale_x: int = 1
+    scale_y: int = 1
+
+    @property
+    def printed_size(self) -> tuple[int, int]:
+        """Width and height on paper in dots."""
+        return self.width_dots * self.scale_x, self.height_dots * self.scale_y
+
+    def rows(self) -> list[bytes]:
+        width_bytes = self.width_dots // 8
+        return [self.bits[y * width_bytes : (y + 1) * width_bytes] for y in range(self.height_dots)]
+
+
+@dataclass(frozen=True)
 class Feed:
     dots: int
 
@@ -115,7 +163,7 @@ class SkippedCommand:
     command: bytes
 
 
-Element = TextLine | QrCode | Feed | Cut | SkippedCommand
+Element = TextLine | QrCode | RasterImage | Feed | Cut | SkippedCommand
 
 
 def parse_escpos(data: bytes) -> list[Element]:
@@ -153,6 +201,14 @@ def _command_name(prefix: str, command: int) -> str:
     """Name for error messages, e.g. GS V, or GS 0x0c for a control byte."""
     shown = chr(command) if 0x21 <= command <= 0x7E else f"0x{command:02x}"
     return f"{prefix} {shown}"
+
+
+def _raster_scale(mode: int) -> tuple[int, int] | None:
+    """GS v 0 m: 0 normal, 1 double width, 2 double height, 3 both ("0".."3" too)."""
+    mode = mode - 48 if 48 <= mode <= 51 else mode
+    if not 0 <= mode <= 3:
+        return None
+    return 1 + (mode & 1), 1 + (mode >> 1 & 1)
 
 
 def _select(n: int) -> int | None:
@@ -423,10 +479,19 @@ class _Parser:
             self._take(self._byte("GS k length"), "GS k data")
 
     def _gs_raster_image(self) -> None:
-        self._take(2, "GS v 0 header")  # "0", m
+        start = self.pos - 2
+        function, mode = self._take(2, "GS v header")
         low_x, high_x, low_y, high_y = self._take(4, "GS v 0 size")
         width_bytes, height = low_x + high_x * 256, low_y + high_y * 256
-        self._take(width_bytes * height, "GS v 0 image")
+        bits = self._take(width_bytes * height, "GS v 0 image")
+        scale = _raster_scale(mode)
+        if function != ord("0") or scale is None:
+            self._skip_unknown(start)
+            return
+        if bits:
+            if self.runs:
+                self._flush_line()
+            self.elements.append(RasterImage(width_bytes * 8, height, bits, self.align, *scale))
 
     def _gs_downloaded_image(self) -> None:
         columns, rows = self._take(2, "GS * size")

@@ -11,7 +11,7 @@ import itertools
 
 import qrcode
 import qrcode.exceptions
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from hardware.printer.escpos_parser import (
     LINE_DOTS,
@@ -21,6 +21,7 @@ from hardware.printer.escpos_parser import (
     EscposParseError,
     Feed,
     QrCode,
+    RasterImage,
     SkippedCommand,
     TextLine,
     TextRun,
@@ -58,7 +59,10 @@ class PreviewTooLargeError(ValueError):
 def render_preview(data: bytes, width_px: int = 576) -> Image.Image:
     """A greyscale picture of the printed paper, `width_px` dots wide.
 
-    576 dots is the print width of an 80 mm printer at 203 dpi. Raises
+    576 dots is the print width of an 80 mm printer at 203 dpi, 384 that of a
+    58 mm one (`receipt_layout.paper(fmt).dots`). Text is drawn in the table
+    the bytes select, one character per cell, so Arabic shows as the printer's
+    presentation forms in the order they were sent. Raises
     EscposParseError for a cut-off job and PreviewTooLargeError for a runaway
     one (both ValueError).
     """
@@ -94,6 +98,8 @@ def _render_element(element: Element, width_px: int) -> list[Image.Image]:
         return [_render_row(row, element.align, width_px) for row in rows]
     if isinstance(element, QrCode):
         return [_render_qr(element, width_px)]
+    if isinstance(element, RasterImage):
+        return [_render_raster(element, width_px)]
     if isinstance(element, Feed):
         return [Image.new("L", (width_px, element.dots), PAPER)]
     if isinstance(element, Cut):
@@ -204,6 +210,22 @@ def _render_qr(code: QrCode, width_px: int) -> Image.Image:
     image = symbol.make_image().get_image().convert("L")
     strip = Image.new("L", (width_px, image.height), PAPER)
     strip.paste(image, (_start_x(image.width, code.align, width_px), 0))
+    return strip
+
+
+def _render_raster(image: RasterImage, width_px: int) -> Image.Image:
+    """The bits as printed: each scaled to its dots, cut at the paper's edge."""
+    width, height = image.printed_size
+    if height > MAX_HEIGHT_DOTS:
+        raise PreviewTooLargeError(f"raster image of {height} dots is longer than {MAX_HEIGHT_DOTS} dots of paper")
+    # Only the columns that land on paper are drawn: a printer drops the rest.
+    shown_bits = min(image.width_dots, -(-width_px // image.scale_x))
+    bits = Image.frombytes("1", (image.width_dots, image.height_dots), image.bits)
+    bits = bits.crop((0, 0, shown_bits, image.height_dots))
+    inked = ImageOps.invert(bits.convert("L"))  # bit 1 is a black dot; PIL's "1" has it white
+    inked = inked.resize((shown_bits * image.scale_x, height), Image.Resampling.NEAREST)
+    strip = Image.new("L", (width_px, height), PAPER)
+    strip.paste(inked, (_start_x(min(width, width_px), image.align, width_px), 0))
     return strip
 
 

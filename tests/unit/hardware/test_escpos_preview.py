@@ -14,8 +14,10 @@ from hardware.printer.escpos_parser import (
     EscposParseError,
     Feed,
     QrCode,
+    RasterImage,
     SkippedCommand,
     TextLine,
+    TextRun,
     TextStyle,
     parse_escpos,
 )
@@ -77,6 +79,27 @@ def test_codepage_selects_the_decoding(table, expected):
     assert only_line(ESC + b"t" + table + b"\xd5\n").text == expected
 
 
+@pytest.mark.parametrize(
+    ("table", "data", "expected"),
+    [
+        (13, b"\x98\x9f\xa7", "İşğ"),  # PC857 Turkish
+        (18, b"\x88\x9d\xa5", "łŁą"),  # PC852 Central European
+        (17, b"\x8a\xa2\xf1", "Квё"),  # PC866 Cyrillic
+        (46, b"\xb3\xb4\xba\xbf\x88", "іґєї€"),  # WPC1251 with Ukrainian letters
+        (44, b"\xf7\xf3", "іґ"),  # PC1125 (Ukrainian cp866)
+        (37, b"\xfb\xa8\xd5\xea\xc7%", "ﻝﺎﺻﻳﺍ٪"),  # PC864 presentation forms; 0x25 is ٪
+        (45, b"\xb3\x80", "ł€"),  # WPC1250
+        (48, b"\xf0\xdd\x80", "ğİ€"),  # WPC1254
+    ],
+)
+def test_epson_table_numbers_select_the_codecs_the_layout_uses(table, data, expected):
+    assert only_line(ESC + b"t" + bytes([table]) + data + b"\n").text == expected
+
+
+def test_unknown_table_keeps_the_previous_one():
+    assert only_line(ESC + b"t\x13" + ESC + b"t\x07" + b"\xd5\n").text == "€"
+
+
 def test_init_discards_buffered_text_and_resets_style():
     data = ESC + b"E\x01" + ESC + b"t\x13" + b"lost" + ESC + b"@" + b"\x81\n"
     line = only_line(data)
@@ -98,6 +121,22 @@ def test_qr_store_and_print_make_one_qr_element():
     assert qr.text == "https://example.de/ä"
 
 
+@pytest.mark.parametrize(("mode", "scale"), [(0, (1, 1)), (1, (2, 1)), (50, (1, 2)), (3, (2, 2))])
+def test_raster_image_keeps_its_bits_scale_and_alignment(mode, scale):
+    bits = bytes([0b10000001, 0xFF, 0x00, 0x0F])
+    data = b"x\n" + ESC + b"a\x02" + GS + b"v0" + bytes([mode]) + b"\x02\x00\x02\x00" + bits
+    (line, image) = parse_escpos(data)
+    assert image == RasterImage(16, 2, bits, Align.RIGHT, *scale)
+    assert image.printed_size == (16 * scale[0], 2 * scale[1])
+    assert image.rows() == [bits[:2], bits[2:]]
+
+
+def test_raster_image_flushes_pending_text_and_an_unknown_mode_is_reported():
+    elements = parse_escpos(b"half" + GS + b"v0\x00\x01\x00\x01\x00\xff" + GS + b"v0\x07\x01\x00\x01\x00\xff")
+    assert [type(e) for e in elements] == [TextLine, RasterImage, SkippedCommand]
+    assert elements[2].command == GS + b"v0\x07\x01\x00\x01\x00\xff"
+
+
 def test_feeds_and_cuts():
     elements = parse_escpos(b"end" + ESC + b"d\x03" + GS + b"V\x42\x10")
     assert elements == [
@@ -114,7 +153,8 @@ def test_known_commands_are_stepped_over_with_their_parameters():
     status = b"\x10\x04\x04"  # DLE EOT 4
     drawer = ESC + b"p\x00\x19\xfa"
     elements = parse_escpos(raster + barcode + status + drawer + b"ok\n")
-    assert [e.text for e in elements] == ["ok"]
+    assert elements[0] == RasterImage(16, 3, bytes(range(6)), Align.LEFT)
+    assert [e.text for e in elements[1:]] == ["ok"]
 
 
 def test_unknown_command_is_skipped_and_reported():
@@ -195,6 +235,8 @@ def _random_commands(count: int):
         lambda: GS + b"(k\x03\x001" + any_bytes(2),  # QR size / level / print
         lambda: GS + b"(k\x03\x001Q0",
         qr_store,
+        lambda: GS + b"v0" + any_bytes(1) + bytes([rng.randrange(0, 90), 0, rng.randrange(0, 40), 0])
+        + any_bytes(rng.randrange(0, 3600)),
         lambda: any_bytes(rng.randrange(30)) + b"\n",
     ]
     for _ in range(count):
@@ -221,7 +263,7 @@ def test_random_commands_never_raise_anything_but_value_errors():
             kinds.update(type(element) for element in parse_escpos(data))
         except ValueError:
             continue
-    assert {TextLine, QrCode, Feed, Cut} <= kinds  # the handlers were reached
+    assert {TextLine, QrCode, RasterImage, Feed, Cut} <= kinds  # the handlers were reached
 
 
 def test_mutated_receipts_never_raise_anything_but_value_errors(receipt):
@@ -321,3 +363,53 @@ def test_renders_with_pillows_font_when_dejavu_is_missing(monkeypatch, receipt):
         escpos_preview._font.cache_clear()
     assert image.width == 576
     assert (np.asarray(image) < 128).any()
+
+
+def test_58_mm_paper_is_384_dots_and_32_columns():
+    assert render_preview(b"x" * 32 + b"\n", width_px=384).height == 2 * MARGIN_DOTS + 30
+    assert render_preview(b"x" * 33 + b"\n", width_px=384).height == 2 * MARGIN_DOTS + 60
+    image = render_preview(ESC + b"a\x02" + b"abc\n", width_px=384)
+    assert image.width == 384
+    assert ink_columns(image, MARGIN_DOTS, MARGIN_DOTS + 30)[-1] > 384 - 12
+
+
+@pytest.mark.parametrize(("mode", "scale"), [(0, 1), (3, 2)])
+def test_raster_image_is_drawn_dot_for_dot_at_its_scale(mode, scale):
+    # A 16 x 2 image: first row left half black, second row right half black; centred.
+    data = ESC + b"a\x01" + GS + b"v0" + bytes([mode]) + b"\x02\x00\x02\x00" + b"\xff\x00\x00\xff"
+    pixels = np.asarray(render_preview(data, width_px=384)) < 128
+    top, left = MARGIN_DOTS, (384 - 16 * scale) // 2
+    first = pixels[top : top + scale, left : left + 16 * scale]
+    second = pixels[top + scale : top + 2 * scale, left : left + 16 * scale]
+    half = 8 * scale
+    assert first[:, :half].all() and not first[:, half:].any()
+    assert not second[:, :half].any() and second[:, half:].all()
+    assert pixels.sum() == 2 * half * scale  # nothing else inked
+
+
+def test_raster_image_wider_than_the_paper_is_cut_at_its_edge():
+    data = GS + b"v0\x00\x50\x00\x01\x00" + b"\xff" * 80  # 640 dots on 576
+    pixels = np.asarray(render_preview(data)) < 128
+    assert pixels[MARGIN_DOTS].all()
+    with pytest.raises(PreviewTooLargeError):
+        render_preview(GS + b"v0\x02\x01\x00\x50\x46" + b"\x80" * 18000)  # 18000 rows at double height
+
+
+def _drawn(char: str) -> bytes:
+    return escpos_preview._render_run(TextRun(char, TextStyle())).tobytes()
+
+
+@pytest.mark.parametrize("table", [19, 18, 13, 46, 37])  # cp858, cp852, cp857, cp1251, cp864
+def test_font_has_a_glyph_for_every_letter_of_the_receipt_tables(table):
+    line = only_line(ESC + b"t" + bytes([table]) + bytes(range(0x80, 0x100)) + b"\n")
+    letters = [char for char in line.text if char.isalpha()]
+    no_glyph = _drawn("\ue000")  # a private-use character: the font's "missing" box
+    assert len(letters) > 40
+    assert [char for char in letters if _drawn(char) == no_glyph] == []
+
+
+def test_arabic_receipt_row_is_drawn_right_aligned_in_presentation_forms():
+    row = "ﺓﻟﻣﺎﻌﻣﻟﺍ ﻡﻗﺭ".encode("cp864")
+    image = render_preview(ESC + b"t\x25" + ESC + b"a\x02" + row + b"\n", width_px=384)
+    columns = ink_columns(image, MARGIN_DOTS, MARGIN_DOTS + 30)
+    assert columns[-1] > 384 - 12 and columns[0] >= 384 - 12 * len(row) - 2
