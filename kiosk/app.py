@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Callable
 from hardware.camera import CameraHealth, DeviceCamera, FrameOwner, FrameSource, SyntheticCamera, VideoFileCamera
 from hardware.cardreader import CardReader
 from hardware.cardreader.simulator import SimulatedCardReader
-from hardware.printer import PaperStatus, Printer, PrinterStatus, ReceiptFormat
+from hardware.printer import PaperStatus, Printer, PrinterStatus
 from hardware.printer.emulated_line import EmulatedLine
 from hardware.printer.interface import describe
 from hardware.printer.monitor import PrinterMonitor
-from hardware.printer.serial_printer import SerialPrinter
+from hardware.printer.receipt_layout import paper
 from hardware.printer.simulator import SimulatedPrinter
 from hardware.speech import EspeakSpeaker, MemorySpeaker, Speaker
 from kiosk.config import KioskConfig, installed
@@ -32,6 +32,7 @@ from kiosk.health.board import HealthBoard
 from kiosk.journey.machine import Journey, Place, Timing, Worker
 from kiosk.outbox.store import EncryptedOutbox
 from kiosk.photo.capture import CaptureLoop, CaptureSettings
+from kiosk.printing import receipt_format, serial_printer
 from kiosk.usage.recorder import UsageRecorder
 from kiosk.usage.store import UsageStore
 
@@ -77,17 +78,13 @@ def build_devices(config: KioskConfig) -> Devices:
 def build_printer(config: KioskConfig) -> tuple[Printer, EmulatedLine | None]:
     """The configured printer; for the emulator also the line it sits on (closed with it)."""
     settings = config.printer
-    receipt_format = ReceiptFormat(paper_mm=settings.paper_mm, native_qr=settings.qr == "native")
     if settings.driver == "simulator":
-        return SimulatedPrinter(profile=settings.profile, receipt_format=receipt_format), None
-    line = None
-    port = settings.port
+        return SimulatedPrinter(profile=settings.profile, receipt_format=receipt_format(settings)), None
     if settings.driver == "emulator":
-        line = EmulatedLine(config.paths.temp_dir / "printer", config.paths.data_dir / "printer")
-        port = str(line.terminal_end)
-    printer = SerialPrinter(port, baudrate=settings.baudrate, timeout_s=settings.status_timeout_s,
-                            profile=settings.profile, receipt_format=receipt_format)
-    return printer, line
+        line = EmulatedLine(config.paths.temp_dir / "printer", config.paths.data_dir / "printer",
+                            paper(receipt_format(settings)).dots)
+        return serial_printer(settings, str(line.terminal_end)), line
+    return serial_printer(settings), None
 
 
 def watch_health(devices: Devices, board: HealthBoard) -> None:

@@ -1,19 +1,72 @@
-"""`kiosk printer …`: tools for the receipt printer (for now: the emulator)."""
+"""`kiosk printer …`: ask the receipt printer, print a test receipt, or be a printer (the emulator)."""
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hardware.printer.emulator_mode import EmulatorMode
+from hardware.printer.interface import JobOutcome, describe
 
 if TYPE_CHECKING:
     from hardware.printer.emulator import PrinterEmulator
+    from hardware.printer.serial_printer import SerialPrinter
+    from kiosk.config import PrinterConfig
 
 MODES = ", ".join(mode.value for mode in EmulatorMode)
+
+
+def status(settings: PrinterConfig | None, as_json: bool) -> int:
+    """Print the printer's status; 0 when it can print (paper near end included), 1 when not."""
+    if settings is None:
+        return 2
+    with _printer(settings) as printer:
+        started = time.perf_counter()
+        answer = printer.status()
+        took_ms = (time.perf_counter() - started) * 1000
+    if as_json:
+        print(json.dumps(answer.as_json()))
+    else:
+        print(f"{describe(printer.name, answer)}  [{took_ms:.0f} ms]")
+    return 0 if answer.fault is None else 1
+
+
+def test_receipt(settings: PrinterConfig | None, lang: str, code: str) -> int:
+    """Print a sample receipt in `lang` with `code`; 0 when it came out, 1 with the reason when not."""
+    if settings is None:
+        return 2
+    from kiosk.i18n import ts
+    from kiosk.receipt import Office, Submitted, receipt
+
+    submitted = Submitted(ts(lang, "meldebescheinigung", "Meldebescheinigung beantragen"),
+                          ts(lang, "meldebescheinigung", "Bürgerbüro (Meldebehörde)"), code)
+    sample = receipt(lang, submitted, Office("Rathaus, Foyer", "Mo-Fr 8:00-12:00", "0761 201-0"), dt.datetime.now())
+    with _printer(settings) as printer:
+        if not printer.can_print(sample.texts()):
+            print(f"kiosk: {printer.name}: the printer profile {settings.profile!r} has no code page for "
+                  f"{lang!r}", file=sys.stderr)
+            return 1
+        started = time.perf_counter()
+        result = printer.print_receipt(sample)
+        took = time.perf_counter() - started
+    if result.outcome is JobOutcome.PRINTED:
+        print(f"{printer.name}: test receipt printed ({result.bytes_sent} bytes in {took:.2f} s)")
+        return 0
+    what = "not printed" if result.outcome is JobOutcome.FAILED else "sent, but the printer did not confirm it"
+    print(f"kiosk: test receipt {what}: {result.detail}", file=sys.stderr)
+    return 1
+
+
+def _printer(settings: PrinterConfig) -> SerialPrinter:
+    from kiosk.printing import serial_printer  # pyserial and python-escpos load only for these commands
+
+    return serial_printer(settings)
 
 
 def emulate(link: Path, out: Path, mode: str, pair: Path | None) -> int:

@@ -11,14 +11,15 @@ from hardware.printer.serial_link import SerialLink
 
 
 class EmulatedLine:
-    def __init__(self, folder: Path, out_dir: Path | None) -> None:
-        """`folder` holds the two links (a temporary folder); receipts go to `out_dir`."""
+    def __init__(self, folder: Path, out_dir: Path | None, paper_dots: int = 576) -> None:
+        """`folder` holds the two links (a temporary folder); receipts go to `out_dir`, drawn
+        `paper_dots` wide."""
         folder.mkdir(parents=True, exist_ok=True)
-        self._out_dir = out_dir
+        self._out_dir, self._paper_dots = out_dir, paper_dots
         self.link = SerialLink(folder / "printer", folder / "terminal")
         self.link.start()
         # The emulator opens its end first: bytes written before it listens would be lost.
-        self.emulator = PrinterEmulator(self.link.printer_end, out_dir)
+        self.emulator = PrinterEmulator(self.link.printer_end, out_dir, paper_dots=paper_dots)
 
     @property
     def terminal_end(self) -> Path:
@@ -34,7 +35,9 @@ class EmulatedLine:
         mode = self.emulator.mode
         self.unplug()
         self.link.start()
-        self.emulator = PrinterEmulator(self.link.printer_end, self._out_dir, mode)
+        self.emulator = PrinterEmulator(self.link.printer_end, self._out_dir, mode, paper_dots=self._paper_dots)
 
     def close(self) -> None:
-        self.unplug()
+        """Switch off: the emulator stops first, so it does not report a lost line."""
+        self.emulator.close()
+        self.link.close()

@@ -47,9 +47,10 @@ class PrinterEmulator:
     """
 
     def __init__(self, link: Path, out_dir: Path | None = None, mode: EmulatorMode = EmulatorMode.READY,
-                 on_receipt: ReceiptHandler | None = None) -> None:
+                 on_receipt: ReceiptHandler | None = None, paper_dots: int = 576) -> None:
+        """`paper_dots`: the print width the PNGs are drawn at (576: 80 mm paper, 384: 58 mm)."""
         self.link = Path(link)
-        self._out_dir = out_dir
+        self._out_dir, self._paper_dots = out_dir, paper_dots
         self._on_receipt = on_receipt
         self._changed = threading.Condition()  # guards the state below; notified on every change
         self._mode = EmulatorMode(mode)
@@ -115,6 +116,10 @@ class PrinterEmulator:
                 return b""
             buffer = self._buffer
         return split_jobs(buffer)[1]
+
+    def receipt_png(self, number: int) -> Path | None:
+        """Where receipt `number` (from 1) was drawn, once it has been; None without out_dir."""
+        return None if self._out_dir is None else self._out_dir / f"{number:03d}.png"
 
     def wait_for_receipts(self, count: int, timeout: float) -> bool:
         """Whether at least `count` receipts are out (files written) within `timeout` seconds."""
@@ -218,9 +223,9 @@ class PrinterEmulator:
         stem = self._out_dir / f"{number:03d}"
         try:
             stem.with_suffix(".bin").write_bytes(job)
-            stem.with_suffix(".txt").write_text(render_text(job), encoding="utf-8")
+            stem.with_suffix(".txt").write_text(render_text(job, columns=self._paper_dots // 12), encoding="utf-8")
             png = stem.with_suffix(".png")
-            render_preview(job).save(png, format="PNG")
+            render_preview(job, width_px=self._paper_dots).save(png, format="PNG")
         except (OSError, ValueError) as exc:  # disk full; a runaway job too long to draw
             log.warning("printer emulator: receipt %d: files incomplete (%s)", number, exc)
             return None

@@ -10,6 +10,7 @@ every query, and reads a silent printer as "paper ok" (DOMAIN.md §4).
 from __future__ import annotations
 
 import logging
+import termios
 import threading
 from typing import Iterable
 
@@ -28,7 +29,8 @@ from hardware.printer.interface import (
     ReceiptFormat,
     describe,
 )
-from hardware.printer.receipt_layout import receipt_fits, write_receipt
+from hardware.printer.codepages import receipt_fits
+from hardware.printer.receipt_layout import write_receipt
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,11 @@ FIXED_MASK, FIXED_BITS = 0x93, 0x12
 
 ERROR_CAUSES = ((0x04, "mechanical error"), (0x08, "autocutter error"),
                 (0x20, "unrecoverable error"), (0x40, "auto-recoverable error (e.g. head too hot)"))
+
+
+# What a failing line raises: pyserial's own error, the OS's, or termios' (tcflush on a pty whose
+# other end has gone), which is neither.
+LINE_ERRORS = (serial.SerialException, OSError, termios.error)
 
 
 class NoReply(Exception):
@@ -95,7 +102,7 @@ class SerialPrinter(Printer):
                 return PrintResult(JobOutcome.FAILED, before.fault, describe(self.name, before))
             try:
                 self._send(data)
-            except (serial.SerialException, OSError) as exc:
+            except LINE_ERRORS as exc:
                 self._drop(exc)
                 return PrintResult(JobOutcome.FAILED, PrinterFault.NOT_CONNECTED, f"{self.name}: write failed: {exc}")
             return self._outcome(before, self._status(), len(data))
@@ -134,7 +141,7 @@ class SerialPrinter(Printer):
             replies = [self._query(n) for n in (1, 2, 3, 4)]
         except NoReply as why:
             return PrinterStatus.unknown(str(why))
-        except (serial.SerialException, OSError) as exc:
+        except LINE_ERRORS as exc:
             self._drop(exc)
             return PrinterStatus.unknown(f"{NOT_CONNECTED}: {exc}")
         return decode_status(*replies)
@@ -169,6 +176,6 @@ class SerialPrinter(Printer):
         if self._device is not None:
             try:
                 self._device.close()
-            except (serial.SerialException, OSError):
+            except LINE_ERRORS:
                 pass
             self._device = None

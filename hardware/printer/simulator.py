@@ -31,7 +31,8 @@ from hardware.printer.interface import (
     ReceiptFormat,
     describe,
 )
-from hardware.printer.receipt_layout import receipt_fits, write_receipt
+from hardware.printer.codepages import receipt_fits
+from hardware.printer.receipt_layout import paper, write_receipt
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ class SimulatedPrinter(Printer):
         data = self.last_bytes
         if not data:
             raise RuntimeError(f"{self._name}: no receipt to preview")
-        render_preview(data, width_px=576 if self._format.paper_mm == 80 else 384).save(path, format="PNG")
+        render_preview(data, width_px=paper(self._format).dots).save(path, format="PNG")
 
     def forget(self) -> None:
         """Drop the recorded receipt, e.g. when the citizen's session ends."""

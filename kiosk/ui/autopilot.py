@@ -8,6 +8,7 @@ line per screen, and at the end checks that the session was wiped and the welcom
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,7 @@ class Autopilot:
         self._seen: object = None
         self._settle = 0
         self._shot = 0
+        self._printed = 0  # receipts the terminal printed (the emulator numbers them alike)
         self._done_sessions = 0
         self._started = time.monotonic()
         self._answers: dict[str, Answer] = {}
@@ -195,11 +197,26 @@ class Autopilot:
     def _on_receipt(self, state) -> None:  # type: ignore[no-untyped-def]
         if state.printout is Printout.PRINTING:
             return
+        self._printed += state.printout is Printout.PRINTED
         self._report(state, "receipt")
         if self.screenshots and self._first_session():
             folder = self.screenshots / state.language if len(self.languages) > 1 else self.screenshots
-            self._devices.printer.preview_png(folder / f"{self._shot:02d}-receipt-paper.png")  # type: ignore[union-attr]
+            self._save_paper(folder / f"{self._shot:02d}-receipt-paper.png")
         self._tap(self._screen(state).ids.finish)
+
+    def _save_paper(self, path: Path) -> None:
+        """The receipt as it came out: the emulator's drawing of it, or the simulator's."""
+        line = self._devices.printer_line
+        if line is None:
+            self._devices.printer.preview_png(path)  # type: ignore[attr-defined]
+            return
+        if not line.emulator.wait_for_receipts(self._printed, 10):
+            raise AutopilotError("the printer emulator received no receipt")
+        drawn = line.emulator.receipt_png(self._printed)
+        deadline = time.monotonic() + 10  # drawn just after it is counted
+        while not (drawn and drawn.exists()) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        shutil.copyfile(drawn, path)  # type: ignore[arg-type]
 
     def _on_goodbye(self, state) -> None:  # type: ignore[no-untyped-def]
         self._report(state, "goodbye")
