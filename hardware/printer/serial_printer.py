@@ -76,7 +76,7 @@ class SerialPrinter(Printer):
         """`timeout_s` is how long one status query waits for its reply byte; a printer that
         answers does so in a few milliseconds."""
         self._port, self._baudrate, self._timeout = port, baudrate, timeout_s
-        self._profile, self._format = profile, receipt_format
+        self._format = receipt_format
         self._layout = Dummy(profile=profile)
         self._device: serial.Serial | None = None
         self._lock = threading.Lock()
@@ -114,8 +114,9 @@ class SerialPrinter(Printer):
             return PrintResult(JobOutcome.PRINTED, bytes_sent=sent)
         if after.fault is None or after.paper is PaperStatus.UNKNOWN:
             # Sent to a printer that did not answer before or does not answer now.
-            log.warning("receipt sent (%d bytes), not confirmed: %s", sent, describe(self.name, after))
-            return PrintResult(JobOutcome.UNKNOWN, after.fault or before.fault, describe(self.name, after), sent)
+            silent = after if after.fault else before
+            log.warning("receipt sent (%d bytes), not confirmed: %s", sent, describe(self.name, silent))
+            return PrintResult(JobOutcome.UNKNOWN, silent.fault, describe(self.name, silent), sent)
         log.warning("receipt cut short: %s", describe(self.name, after))
         return PrintResult(JobOutcome.FAILED, after.fault, describe(self.name, after), sent)
 

@@ -41,3 +41,30 @@ def test_kiosk_health_without_a_record_says_so(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "kiosk.cli", "health", "--data", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "no health recorded" in run.stderr
+
+
+def test_the_printer_reaches_the_board_with_its_cause_and_near_end_as_a_warning(tmp_path: Path) -> None:
+    from hardware.camera import FrameOwner, SyntheticCamera
+    from hardware.printer import PaperStatus
+    from hardware.printer.monitor import PrinterMonitor
+    from hardware.printer.simulator import SimulatedPrinter
+    from hardware.speech import MemorySpeaker
+    from kiosk.app import Devices, watch_health
+
+    printer = SimulatedPrinter(name="printer on /dev/ttyS0")
+    devices = Devices(printer=printer, cardreader=None, camera=FrameOwner(SyntheticCamera(64, 64)),  # type: ignore[arg-type]
+                      speaker=MemorySpeaker(150), printer_monitor=PrinterMonitor(printer, 60))
+    board = HealthBoard(tmp_path / "health.json")
+    watch_health(devices, board)
+    monitor = devices.printer_monitor
+    expected = [
+        (PaperStatus.OK, True, "ok", "printer on /dev/ttyS0: ready"),
+        (PaperStatus.NEAR_END, True, "paper_near_end", "printer on /dev/ttyS0: ready, paper near end (change the "
+                                                       "roll soon)"),
+        (PaperStatus.OUT, False, "paper_out", "printer on /dev/ttyS0: paper out: load a new paper roll"),
+    ]
+    for paper, ok, state, message in expected:
+        printer.set_paper(paper)
+        monitor.refresh()
+        part = read(tmp_path / "health.json")["components"]["printer"]  # type: ignore[index]
+        assert (part["ok"], part["state"], part["message"]) == (ok, state, message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -332,6 +333,30 @@ def test_german_receipt_is_printed(env: Env) -> None:
     printed = env.printer.last_bytes.decode("cp858", errors="replace")
     assert "Meldebescheinigung beantragen" in printed
     assert state.reference in printed  # type: ignore[operator]
+
+
+def test_turkish_and_arabic_receipts_print_in_their_own_code_page(env: Env) -> None:
+    from hardware.printer.escpos_parser import TextLine, parse_escpos
+
+    for language, table, title in (("tr", b"\x1bt\x0d", "Fiş"), ("ar", b"\x1bt\x25", None)):
+        state = to_receipt(env, language=language)
+        assert state.printout is Printout.PRINTED
+        assert table in env.printer.last_bytes
+        lines = [e.text for e in parse_escpos(env.printer.last_bytes) if isinstance(e, TextLine)]
+        assert title is None or title in lines[0]
+        assert any(state.reference in line for line in lines)  # type: ignore[operator]
+        env.send(ev.Finish())
+        env.tick(TIMING.goodbye_s)
+
+
+def test_a_printer_without_the_citizens_letters_gets_the_german_receipt(env: Env,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    cyrillic = re.compile("[\u0400-\u04ff]")  # a printer without a Cyrillic code page
+    monkeypatch.setattr(env.printer, "can_print", lambda texts: not any(cyrillic.search(t) for t in texts))
+    state = to_receipt(env, language="ru")
+    assert state.printout is Printout.PRINTED
+    printed = env.printer.last_bytes.decode("cp858", errors="replace")
+    assert "Beleg" in printed and state.reference in printed  # type: ignore[operator]
 
 
 def test_events_a_stage_does_not_know_are_ignored(env: Env) -> None:
