@@ -21,7 +21,7 @@ from hardware.printer import JobOutcome, Printer, PrintResult, Receipt
 from kiosk.forms.answers import shown_fields, step_shown, to_data
 from kiosk.forms.service import Answer, DeclaredStep, FormStep, Service
 from kiosk.forms.validation import FieldProblem, page_problems, validate
-from kiosk.i18n import LANGUAGES, tr, ts
+from kiosk.i18n import LANGUAGES, ts
 from kiosk.journey import events as ev
 from kiosk.journey.session import Session
 from kiosk.journey.state import JourneyState, Overlay, PhotoPhase, Printout, Stage
