@@ -3,7 +3,9 @@ code native and as a raster image: parsed back by the independent interpreter,
 drawn by the preview and its QR code read by OpenCV (a decoder we do not use to
 encode)."""
 
+import datetime as dt
 import re
+import tomllib
 import unicodedata
 from pathlib import Path
 
@@ -67,27 +69,61 @@ def read_row(row: str, right_to_left: bool) -> list[str]:
 
     Right to left, the words are read from the right edge; an Arabic word was
     printed back to front, as presentation forms (NFKC gives the letters
-    back); a run of Latin words was printed left to right and keeps its order.
+    back). Between Arabic words, a run of words without Arabic letters that
+    holds a Latin letter ("Mo-Fr 8:00-12:00, Do 14:00-18:00") was printed left
+    to right and keeps its order; a run of numbers alone is read number by
+    number from the right (see `reading` for what that leaves open). A
+    punctuation mark at the row's left edge, in front of such a run, ends the
+    row: it is where a row broken after "8:00-12:00," puts the comma.
     """
     if not right_to_left:
         return row.split()
+    tokens = row.split()
+    row_end = ""
+    if tokens and not ARABIC.search(tokens[0]):
+        row_end = re.match(r"[^\w(\[]*", tokens[0]).group()
+        tokens[0] = tokens[0][len(row_end) :]
     words: list[str] = []
-    latin_run: list[str] = []
-    for token in reversed(row.split()):
-        if LATIN_LETTER.search(token) and not ARABIC.search(token):
-            latin_run.insert(0, token)
+    run: list[str] = []  # reading order
+    for token in [*reversed(tokens), ""]:
+        if token and not ARABIC.search(token):
+            run.append(token)
             continue
-        words += latin_run
-        latin_run = []
-        words.append(unicodedata.normalize("NFKC", token[::-1]) if ARABIC.search(token) else token)
-    return words + latin_run
+        words += run[::-1] if any(LATIN_LETTER.search(word) for word in run) else run
+        run = []
+        if token:
+            words.append(unicodedata.normalize("NFKC", token[::-1]))
+    if row_end and words:
+        words[-1] += row_end
+    return [word for word in words if word]
+
+
+def reading(words: list[str], right_to_left: bool) -> list[str | tuple[str, ...]]:
+    """Words to compare, in reading order. Right to left, numbers that follow
+    each other ("0761 201-0") print left to right after a bidi mark and right
+    to left without one; neither the paper nor a reader tells them apart, so
+    such a run of numbers is compared as a set, its digits still exact."""
+    if not right_to_left:
+        return list(words)
+    out: list[str | tuple[str, ...]] = []
+    numbers: list[str] = []
+    for word in [*words, "a"]:
+        if not ARABIC.search(word) and not LATIN_LETTER.search(word):
+            numbers.append(word)
+            continue
+        if numbers:
+            out.append(tuple(sorted(numbers)) if len(numbers) > 1 else numbers[0])
+            numbers = []
+        out.append(word)
+    return out[:-1]
 
 
 def expected_words(text: str, lang: str) -> list[str]:
     """The words the receipt should show: control characters and typography
-    made printable, and for Arabic the letters PC864 has no glyph for replaced
-    as arabic_text documents (only alef with hamza below occurs here)."""
-    text = printable(text)
+    made printable, bidi marks left out (they steer the order and are never
+    printed), and for Arabic the letters PC864 has no glyph for replaced as
+    arabic_text documents (only alef with hamza below occurs here)."""
+    text = "".join(ch for ch in printable(text) if unicodedata.category(ch) != "Cf")
     if lang == "ar":
         text = text.replace("إ", "ا")
     return text.split()
@@ -115,12 +151,19 @@ def test_text_reads_back_as_the_receipt(printed):
     lang, receipt, fmt, data = printed
     part = sections(parse_escpos(data))
     rtl = receipt.right_to_left
-    assert words_of(part["title"], rtl) == expected_words(receipt.title, lang)
-    assert words_of(part["date"], rtl) == expected_words(receipt.issued_at, lang)
+
+    def read(lines: list[TextLine]) -> list[str | tuple[str, ...]]:
+        return reading(words_of(lines, rtl), rtl)
+
+    def expected(*texts: str) -> list[str | tuple[str, ...]]:
+        return reading([w for t in texts for w in expected_words(t, lang)], rtl)
+
+    assert read(part["title"]) == expected(receipt.title)
+    assert words_of(part["date"], rtl) == expected_words(receipt.issued_at, lang)  # date first, then time
     # Label then value, in reading order: mirrored rows read right to left.
-    assert words_of(part["rows"], rtl) == [w for line in receipt.lines for t in line for w in expected_words(t, lang)]
+    assert read(part["rows"]) == expected(*(t for line in receipt.lines for t in line))
     assert [line.text for line in part["code"]] == [CODE]
-    assert words_of(part["footer"], rtl) == [w for t in receipt.footer for w in expected_words(t, lang)]
+    assert read(part["footer"]) == expected(*receipt.footer)
 
 
 def test_rows_fit_the_paper_and_start_at_the_reading_side(printed):
@@ -193,9 +236,12 @@ def test_raster_qr_bits_are_the_symbol_of_the_code():
 
 # -- the samples are the real translations ---------------------------------------
 
+# kiosk/receipt.py's texts for the photo service's receipt: title, labels, footer.
 RECEIPT_MESSAGES = ("Receipt", "Service", "Terminal", "Reference",
-                    "The code above is your photo retrieval code. The office fetches your photo with it.",
-                    "Please keep this receipt.", "Quote the reference code if you ask about your application.")  # fmt: skip
+                    "Show this code at the office when you apply for your passport or ID card. The office "
+                    "fetches your photo with it; the photo is deleted after 96 hours.",
+                    "Opening hours: {hours}", "Questions? Call {phone} and quote the code above.",
+                    "Please keep this receipt.")  # fmt: skip
 
 
 def catalogue(lang: str, domain: str) -> dict[tuple[str | None, str], str]:
@@ -211,17 +257,39 @@ def service_titles() -> dict[str, str]:
     return {service["id"]: service["title"] for service in services}
 
 
+def terminal_config() -> dict[str, str]:
+    return tomllib.loads((REPO / "config" / "kiosk.toml").read_text(encoding="utf-8"))["terminal"]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_samples_carry_the_translations_of_config_locale(lang):
     kiosk = catalogue(lang, "kiosk")
     texts = [kiosk.get((None, message), message) for message in RECEIPT_MESSAGES]
+    terminal = terminal_config()
     receipt = typical_receipt(lang)
-    (title, service, terminal, reference, photo, keep, quote) = texts
-    assert (receipt.title, receipt.footer) == (title, (photo, keep, quote))
-    assert [label for label, _value in receipt.lines] == [service, terminal, reference]
+    (title, service, terminal_label, reference, photo, hours, phone, keep) = texts
+    footer = (photo, hours.format(hours=terminal["opening_hours"]),
+              phone.format(phone=terminal["phone"]), keep)
+    assert (receipt.title, receipt.footer) == (title, footer)
+    assert [label for label, _value in receipt.lines] == [service, terminal_label, reference]
+    assert receipt.lines[1][1] == terminal["location"]
     german_title = service_titles()["passfoto"]
     expected = catalogue(lang, "services").get(("passfoto", german_title), german_title)
     assert receipt.lines[0][1] == expected
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_samples_are_the_receipt_the_kiosk_builds(lang):
+    """The sample is kiosk/receipt.py's receipt of the photo service (hardware itself never imports kiosk)."""
+    from kiosk.receipt import Office, Submitted, receipt
+
+    sample = typical_receipt(lang)
+    (_, service_title), (_, location), (_, reference) = sample.lines
+    terminal = terminal_config()
+    built = receipt(lang, Submitted(service_title, "Bürgerbüro", reference, photo_code=CODE),
+                    Office(location, terminal["opening_hours"], terminal["phone"]),
+                    dt.datetime.strptime(sample.issued_at, "%d.%m.%Y %H:%M"))
+    assert built == sample
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
