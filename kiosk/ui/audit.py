@@ -24,10 +24,12 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from hardware.printer import PaperStatus
+from hardware.printer.emulator_mode import EmulatorMode
 from kiosk.forms.answers import example_answers, shown_fields
 from kiosk.forms.service import FormStep, Service
 from kiosk.journey import events as ev
-from kiosk.journey.state import PhotoPhase, Stage
+from kiosk.journey.state import PhotoPhase, Printout, Stage
 from kiosk.photo.assessment import ALL_MEASURES
 from kiosk.photo.captured import CapturedPhoto, Verdict
 from kiosk.photo.guidance import EVEN_LIGHT, PLAIN_BACKGROUND
@@ -86,6 +88,7 @@ class Audit:
         self.exit_status = 1
         self.measures = Measures(findings=[])
         self._app: KioskApp | None = None
+        self._devices: Devices | None = None
         self._walk: Iterator[str] | None = None
         self._wait = 0
         self._where = ""
@@ -93,7 +96,7 @@ class Audit:
         self._english = _english_texts()  # a terminal text on screen in another language: untranslated
 
     def attach(self, app: KioskApp, devices: Devices) -> None:
-        self._app = app
+        self._app, self._devices = app, devices
         app.bind(on_start=lambda _app: Clock.schedule_interval(self._step, 0))
 
     # -- the loop: act, let Kivy settle, measure -------------------------------------------
@@ -133,7 +136,8 @@ class Audit:
             yield from self._begin(lang)
             if index == 0:
                 yield from self._overlays()
-            yield from self._service(service, receipt=index == 0)
+            # The first service to its receipt, the second to a receipt the printer cannot print.
+            yield from self._service(service, receipt=index <= 1, printer_out=index == 1)
             self._send(ev.Cancel())
             self._send(ev.ConfirmCancel())
 
@@ -168,7 +172,7 @@ class Audit:
         yield "failsafe"
         self._send(ev.Retry())
 
-    def _service(self, service: Service, receipt: bool) -> Iterator[str]:
+    def _service(self, service: Service, receipt: bool, printer_out: bool = False) -> Iterator[str]:
         journey = self._app.journey  # type: ignore[union-attr]
         answers = example_answers(service, journey._today())
         self._send(ev.ChooseService(service.id))
@@ -190,13 +194,27 @@ class Audit:
                     self._send(ev.Answer(form_field.path, answers[form_field.path]))
             yield name
             self._send(ev.Next())
-        yield f"{service.id}/review"
+        if printer_out:
+            self._paper_out(True)
+        yield f"{service.id}/review" + (" (printer cannot print)" if printer_out else "")
         if receipt:
             self._send(ev.Submit())
-            yield from self._until(lambda: journey.state.stage is not Stage.SUBMITTING)
-            yield f"{service.id}/receipt"
+            yield from self._until(lambda: journey.state.stage is Stage.RECEIPT
+                                   and journey.state.printout is not Printout.PRINTING)
+            yield f"{service.id}/receipt" + (" (not printed)" if printer_out else "")
             self._send(ev.Finish())
             yield "goodbye"
+        if printer_out:
+            self._paper_out(False)
+
+    def _paper_out(self, out: bool) -> None:
+        """The printer runs out of paper, or gets a new roll, and the terminal hears of it."""
+        line = self._devices.printer_line  # type: ignore[union-attr]
+        if line is not None:
+            line.emulator.set_mode(EmulatorMode.PAPER_OUT if out else EmulatorMode.READY)
+        else:
+            self._devices.printer.set_paper(PaperStatus.OUT if out else PaperStatus.OK)  # type: ignore[union-attr]
+        self._send(ev.PrinterChanged(ready=not out))
 
     def _photo_step(self, name: str) -> Iterator[str]:
         """Every screen of the photo step: the camera, the camera failed, a photo with failed
