@@ -1,7 +1,8 @@
 """Bytes per receipt, and how long they take on the serial line.
 
 The typical receipt (hardware.printer.samples: title, three label/value rows, the code
-MB-7K3Q-9XZ2 big and as a QR code, three footer texts, the first of about 80 characters) in
+MB-7K3Q-9XZ2 big and as a QR code, four footer texts: next steps of about 150 characters,
+opening hours, a phone number, "please keep this receipt") in
 every UI language, on 80 and 58 mm paper, with the QR code native (GS ( k) and as a raster image
 (GS v 0), laid out by `write_receipt` for a TM-T20II profile into python-escpos' Dummy. The
 seconds are the bytes on a serial line at 8N1 (10 bits a byte); the printer's own printing
