@@ -14,6 +14,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 
+from hardware.printer.codepages import PREFERENCE
 from kiosk.photo.rules import PhotoRules
 from kiosk.section import Section
 
@@ -88,8 +89,20 @@ class PathsConfig(Section):
     temp_dir: Path = Field(Path("/run/kiosk"), description="Per-session temporary files, wiped with the session")
 
 
+CodePage = Literal[PREFERENCE]  # the tables the receipt layout can fill
+
+
 class PrinterConfig(Section):
     """Receipt printer (ESC/POS on a serial line)."""
+
+    @model_validator(mode="after")
+    def _profile_has_the_codepages(self) -> PrinterConfig:
+        from escpos.capabilities import get_profile
+
+        missing = [name for name in self.codepages if name not in get_profile(self.profile).get_code_pages()]
+        if missing:
+            raise ValueError(f"printer profile '{self.profile}' has no code page {', '.join(missing)}")
+        return self
 
     @field_validator("profile")
     @classmethod
@@ -112,6 +125,11 @@ class PrinterConfig(Section):
         9600, description="Baud rate set on the printer (8N1); a receipt of 2 KB takes 2.1 s at 9600")
     profile: str = Field("TM-T20II", description="python-escpos printer profile: its code page table is used")
     paper_mm: Literal[58, 80] = Field(80, description="Paper roll width in millimetres (58: 32 columns, 80: 48)")
+    codepages: tuple[CodePage, ...] = Field(
+        (), description="Code pages to print in, in this order, e.g. [\"CP858\"] for a printer whose other tables "
+                        "print wrong letters; empty: chosen per receipt from the profile's tables (CP858 for German "
+                        "and English, CP852 Polish, CP857 Turkish, CP1251 Russian and Ukrainian, CP864 Arabic); a "
+                        "receipt no listed table can print comes out in German")
     qr: Literal["native", "raster"] = Field("native", description="native: the printer draws the QR code (GS ( k, "
                                                                   "few bytes); raster: sent as an image, for "
                                                                   "printers without QR support")

@@ -8,7 +8,7 @@ from kiosk.config import PrinterConfig
 
 
 def receipt_format(settings: PrinterConfig) -> ReceiptFormat:
-    return ReceiptFormat(paper_mm=settings.paper_mm, native_qr=settings.qr == "native")
+    return ReceiptFormat(paper_mm=settings.paper_mm, native_qr=settings.qr == "native", codepages=settings.codepages)
 
 
 def serial_printer(settings: PrinterConfig, port: str | None = None) -> SerialPrinter:

@@ -9,7 +9,7 @@ the whole receipt is printed in that one table.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from hardware.printer import arabic_text
@@ -73,13 +73,14 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or _is_format(ch) else " " for ch in text).strip()
 
 
-def choose_codepage(texts: Iterable[str], profile: CodePageProfile) -> str | None:
-    """The first table of PREFERENCE that the printer has and that holds every
-    letter of the texts (after `printable`, and for Arabic after shaping);
-    tables that need TRANSLITERATION only when no table holds them all.
+def choose_codepage(texts: Iterable[str], profile: CodePageProfile,
+                    preference: Sequence[str] = ()) -> str | None:
+    """The first table of `preference` (empty: PREFERENCE) that the printer has and
+    that holds every letter of the texts (after `printable`, and for Arabic after
+    shaping); tables that need TRANSLITERATION only when no table holds them all.
     None when not even that helps (e.g. Chinese, or Persian letters)."""
     texts = list(texts)
-    tables = [name for name in PREFERENCE if name in profile.get_code_pages()]
+    tables = [name for name in preference or PREFERENCE if name in profile.get_code_pages()]
     for transliterate in (False, True):
         for name in tables:
             if all(_fits(paper_text(text, name, transliterate), name) for text in texts):
@@ -87,10 +88,10 @@ def choose_codepage(texts: Iterable[str], profile: CodePageProfile) -> str | Non
     return None
 
 
-def receipt_fits(texts: Iterable[str], profile: CodePageProfile) -> bool:
+def receipt_fits(texts: Iterable[str], profile: CodePageProfile, preference: Sequence[str] = ()) -> bool:
     """Whether a receipt with these texts (`Receipt.texts()`) can be printed on
     a printer with this profile, in the receipt's own language."""
-    return choose_codepage(texts, profile) is not None
+    return choose_codepage(texts, profile, preference) is not None
 
 
 def paper_text(text: str, codepage: str, transliterate: bool = True) -> str:

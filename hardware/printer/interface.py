@@ -151,6 +151,7 @@ class ReceiptFormat:
 
     paper_mm: int = 80  # 80 (48 columns, 576 dots) or 58 (32 columns, 384 dots)
     native_qr: bool = True  # GS ( k; False sends the QR code as a raster image (GS v 0)
+    codepages: tuple[str, ...] = ()  # tables to print in, in order; empty: codepages.PREFERENCE
 
 
 class Printer(abc.ABC):

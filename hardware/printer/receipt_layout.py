@@ -55,7 +55,7 @@ def write_receipt(printer: Escpos, receipt: Receipt, fmt: ReceiptFormat = Receip
     """
     size = paper(fmt)
     module_dots = _qr_module_dots(receipt.qr_payload, size.dots)
-    codepage = choose_codepage(receipt.texts(), printer.profile)
+    codepage = choose_codepage(receipt.texts(), printer.profile, fmt.codepages)
     if codepage is None:
         profile_name = printer.profile.profile_data.get("name", "?")
         raise ValueError(f"printer profile {profile_name!r} has no code page with every letter of the receipt")

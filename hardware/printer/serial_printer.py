@@ -90,7 +90,7 @@ class SerialPrinter(Printer):
             return self._status()
 
     def can_print(self, texts: Iterable[str]) -> bool:
-        return receipt_fits(texts, self._layout.profile)
+        return receipt_fits(texts, self._layout.profile, self._format.codepages)
 
     def print_receipt(self, receipt: Receipt) -> PrintResult:
         data = self._bytes(receipt)  # a receipt that cannot be laid out raises before any I/O

@@ -92,7 +92,7 @@ class SimulatedPrinter(Printer):
             return PrinterStatus.unknown("not connected: closed") if self._closed else self._status
 
     def can_print(self, texts: Iterable[str]) -> bool:
-        return receipt_fits(texts, self._device.profile)
+        return receipt_fits(texts, self._device.profile, self._format.codepages)
 
     def print_receipt(self, receipt: Receipt) -> PrintResult:
         with self._lock:

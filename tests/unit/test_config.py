@@ -71,6 +71,9 @@ def test_a_changed_value_is_read(tmp_path: Path) -> None:
     ('[terminal]\nid = "Demo 01"\n', "terminal.id", "text matching ^[a-z0-9][a-z0-9-]{1,31}$"),
     ('[terminal]\nlocation = ""\n', "terminal.location", "text of 1 to 80 characters"),
     ("session = 3\n", "session", "a table with the keys inactivity_s, prompt_s, goodbye_s"),
+    ("[printer]\nbaudrate = 9601\n", "printer.baudrate", "one of 9600, 19200, 38400, 57600, 115200"),
+    ("[printer]\npaper_mm = 76\n", "printer.paper_mm", "one of 58, 80"),
+    ('[printer]\ncodepages = ["CP999"]\n', "printer.codepages", "a list of 'CP858', 'CP852'"),
 ])
 def test_bad_value_names_file_key_and_allowed_values(tmp_path: Path, text: str, key: str, allowed: str) -> None:
     path = write(tmp_path, text)
@@ -135,3 +138,11 @@ def test_default_language_must_be_offered(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load(path)
     assert str(caught.value) == f"{path}: [language] default language 'en' must be one of language.offered"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[printer]\nprofile = "TM-X999"\n', "unknown printer profile 'TM-X999'"),
+    ('[printer]\nprofile = "POS-5890"\ncodepages = ["CP1125"]\n', "printer profile 'POS-5890' has no code page CP1125"),
+])
+def test_the_printer_profile_must_exist_and_have_the_code_pages(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in load_error(write(tmp_path, text))

@@ -136,3 +136,15 @@ def test_printing_from_several_threads_counts_every_receipt(receipt):
     assert printer.receipts_printed == 8
     elements = parse_escpos(printer.last_bytes)
     assert [e.text for e in elements if isinstance(e, QrCode)] == [receipt.qr_payload]
+
+
+def test_code_pages_from_the_config_limit_what_can_be_printed():
+    from hardware.printer import ReceiptFormat
+    from hardware.printer.samples import typical_receipt
+
+    printer = SimulatedPrinter(receipt_format=ReceiptFormat(codepages=("CP858",)))
+    assert printer.can_print(typical_receipt("de").texts())
+    assert not printer.can_print(typical_receipt("ru").texts())
+    assert printer.print_receipt(typical_receipt("de")).printed
+    assert printer.last_bytes.startswith(b"\x1b@\x1bt\x13")
+    assert SimulatedPrinter().can_print(typical_receipt("ru").texts())  # CP1251 when not limited
