@@ -180,7 +180,7 @@ class KioskApp(App):
         if state.stage is Stage.WELCOME and state.overlay is Overlay.NONE:
             self.screens[Stage.WELCOME].noticed(self.journey.now())  # it has its own long press
         else:
-            touch.ud["down_at"] = time.monotonic()
+            touch.ud["down_at"], touch.ud["on"] = time.monotonic(), self._entered
             touch.ud["explore"] = Clock.schedule_once(lambda _dt: self._explore(touch), LONG_PRESS_S)
         return False  # never swallow the touch
 
@@ -194,8 +194,10 @@ class KioskApp(App):
     def _explore(self, touch: MotionEvent) -> None:
         """A finger held still on a button says what the button does, without pressing it:
         how someone who cannot see the screen finds their way (said whether speech is on or not)."""
-        if touch.ud.get("up"):
-            return  # lifted meanwhile: a tap, whatever the clock says (seen once under load)
+        if touch.ud.get("up") or touch.ud.get("on") != self._entered:
+            # Lifted meanwhile, or the screen changed under the finger: a tap, whatever the
+            # clock says (seen under load: a tap on "Send" then said the next screen's "Done").
+            return
         # Kivy counts the delay from its last frame: after the UI stood still (a slow step, the
         # photo analysis loading), a plain tap would count as held. Count from the real touch.
         held = time.monotonic() - touch.ud.get("down_at", 0.0)
