@@ -328,13 +328,14 @@ def watch_printer(app: KioskApp, journey: Journey, monitor: PrinterMonitor) -> N
         if App.get_running_app() is app:  # not to an app that stopped meanwhile
             app.send(event)
 
-    last = [Printout.NONE]
+    last = Printout.NONE
 
     def printout(state: JourneyState) -> None:
+        nonlocal last
         done = state.printout in (Printout.PRINTED, Printout.FAILED, Printout.UNKNOWN)
-        if done and state.printout is not last[0]:
+        if done and state.printout is not last:
             monitor.wake()
-        last[0] = state.printout
+        last = state.printout
 
     monitor.on_change(changed)
     journey.subscribe(printout)

@@ -81,6 +81,12 @@ class PrinterStatus:
             return PrinterFault.OFFLINE
         return None
 
+    @property
+    def refuses(self) -> bool:
+        """The printer said it cannot print, so it gets no byte. Silence is not refusal: some
+        printers answer no status at all and print all the same."""
+        return self.fault not in (None, PrinterFault.NO_REPLY)
+
     def as_json(self) -> dict[str, object]:
         """The shape `kiosk printer status --json` prints."""
         return {"online": self.online, "paper": self.paper.value, "cover_open": self.cover_open,

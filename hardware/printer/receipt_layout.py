@@ -15,6 +15,7 @@ import qrcode
 import qrcode.exceptions
 from escpos.constants import QR_ECLEVEL_M
 from escpos.escpos import Escpos
+from escpos.printer import Dummy
 
 from hardware.printer.arabic_text import visual_order
 from hardware.printer.codepages import choose_codepage, paper_text
@@ -44,6 +45,17 @@ def paper(fmt: ReceiptFormat) -> Paper:
         return PAPERS[fmt.paper_mm]
     except KeyError:
         raise ValueError(f"paper_mm must be one of {sorted(PAPERS)}, got {fmt.paper_mm}") from None
+
+
+def receipt_bytes(device: Dummy, receipt: Receipt, fmt: ReceiptFormat) -> bytes:
+    """The receipt's ESC/POS bytes, laid out into `device` (python-escpos' Dummy, which brings
+    the printer profile); the Dummy keeps no copy of the citizen's receipt afterwards."""
+    device.clear()
+    try:
+        write_receipt(device, receipt, fmt)
+        return device.output
+    finally:
+        device.clear()
 
 
 def write_receipt(printer: Escpos, receipt: Receipt, fmt: ReceiptFormat = ReceiptFormat()) -> None:

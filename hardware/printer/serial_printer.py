@@ -30,7 +30,7 @@ from hardware.printer.interface import (
     describe,
 )
 from hardware.printer.codepages import receipt_fits
-from hardware.printer.receipt_layout import write_receipt
+from hardware.printer.receipt_layout import receipt_bytes
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +93,10 @@ class SerialPrinter(Printer):
         return receipt_fits(texts, self._layout.profile, self._format.codepages)
 
     def print_receipt(self, receipt: Receipt) -> PrintResult:
-        data = self._bytes(receipt)  # a receipt that cannot be laid out raises before any I/O
         with self._lock:
+            data = receipt_bytes(self._layout, receipt, self._format)  # ValueError before any I/O
             before = self._status()
-            # A silent printer may still print (some answer no status at all): it gets the
-            # receipt, and the outcome stays "unknown". A printer that says it cannot gets nothing.
-            if before.fault not in (None, PrinterFault.NO_REPLY):
+            if before.refuses:  # a silent printer gets the receipt; its outcome stays "unknown"
                 return PrintResult(JobOutcome.FAILED, before.fault, describe(self.name, before))
             try:
                 self._send(data)
@@ -127,15 +125,6 @@ class SerialPrinter(Printer):
                 self._device = None
 
     # -- the line --------------------------------------------------------------------------
-
-    def _bytes(self, receipt: Receipt) -> bytes:
-        with self._lock:
-            self._layout.clear()
-            try:
-                write_receipt(self._layout, receipt, self._format)
-                return self._layout.output
-            finally:
-                self._layout.clear()  # one copy of the citizen's receipt, not two
 
     def _status(self) -> PrinterStatus:
         try:

@@ -32,7 +32,7 @@ from hardware.printer.interface import (
     describe,
 )
 from hardware.printer.codepages import receipt_fits
-from hardware.printer.receipt_layout import paper, write_receipt
+from hardware.printer.receipt_layout import paper, receipt_bytes
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +96,7 @@ class SimulatedPrinter(Printer):
 
     def print_receipt(self, receipt: Receipt) -> PrintResult:
         with self._lock:
-            self._device.clear()
-            write_receipt(self._device, receipt, self._format)
-            data = self._device.output
-            self._device.clear()  # keep one copy of citizen data, not two
+            data = receipt_bytes(self._device, receipt, self._format)
             refused = self._refusal()
             if refused is not None:
                 return refused
@@ -118,9 +115,8 @@ class SimulatedPrinter(Printer):
         """The serial driver's rule: a printer that says it cannot print gets no byte."""
         if self._closed:
             return PrintResult(JobOutcome.FAILED, PrinterFault.NOT_CONNECTED, f"{self._name}: closed")
-        fault = self._status.fault
-        if fault not in (None, PrinterFault.NO_REPLY):
-            return PrintResult(JobOutcome.FAILED, fault, describe(self._name, self._status))
+        if self._status.refuses:
+            return PrintResult(JobOutcome.FAILED, self._status.fault, describe(self._name, self._status))
         return None
 
     def _wait_for_wire(self, byte_count: int) -> None:

@@ -212,11 +212,10 @@ class Autopilot:
             return
         if not line.emulator.wait_for_receipts(self._printed, 10):
             raise AutopilotError("the printer emulator received no receipt")
-        drawn = line.emulator.receipt_png(self._printed)
-        deadline = time.monotonic() + 10  # drawn just after it is counted
-        while not (drawn and drawn.exists()) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        shutil.copyfile(drawn, path)  # type: ignore[arg-type]
+        drawn = line.emulator.receipt_png(self._printed)  # drawn before it is counted
+        if drawn is None or not drawn.exists():
+            raise AutopilotError("the printer emulator could not draw the receipt")
+        shutil.copyfile(drawn, path)
 
     def _on_goodbye(self, state) -> None:  # type: ignore[no-untyped-def]
         self._report(state, "goodbye")
