@@ -13,9 +13,10 @@ export UV_COMPILE_BYTECODE := 1
 # Xvfb + Mesa: Kivy windows without a screen; espeak-ng: speech output; fonts-dejavu-core: the UI
 # font for all seven languages (Arabic too) and the receipt font; systemd: systemd-analyze for the
 # unit tests; socat: the pty pair that stands in for the printer's serial cable (printer emulator
-# and its tests); python3.11-venv: bootstraps uv.
+# and its tests); chromium: the clerk's browser in the video-assist tests (driven by Python
+# playwright, never a downloaded browser); python3.11-venv: bootstraps uv.
 DEB_PACKAGES := python3.11 python3.11-venv xvfb xauth libgl1 libgl1-mesa-dri libegl1 libmtdev1 \
-                espeak-ng fonts-dejavu-core systemd socat
+                espeak-ng fonts-dejavu-core systemd socat chromium
 UV := .tools/bin/uv
 DEPS_STAMP := .venv/.installed
 

@@ -198,6 +198,26 @@ class ServicesConfig(Section):
                                      min_length=1)
 
 
+class AssistConfig(Section):
+    """Video assist: the help button's live call to a remote clerk (WebRTC via the back office)."""
+
+    server: str = Field("", description="Address of the back office, e.g. https://backoffice.example.org (empty: "
+                                        "no video call; help offers the rest)", pattern=r"^(https?://[^\s]+)?$",
+                        max_length=200)
+    token_file: Path = Field(Path("/etc/kiosk/assist-token"), description="File holding this terminal's token from "
+                                                                          "`kiosk-backoffice add-terminal` (mode 0600)")
+    wait_max_s: int = Field(120, description="Seconds to wait for a clerk before offering a call back or going on "
+                                             "alone (the citizen may keep waiting)", ge=15, le=1800)
+    connect_timeout_s: float = Field(5.0, description="Seconds to reach the back office before saying it cannot "
+                                                      "be reached", ge=1.0, le=60.0)
+    microphone: Literal["alsa", "tone"] = Field("alsa", description="The citizen's voice: the ALSA microphone, or "
+                                                                    "a test tone (simulator)")
+    speaker: Literal["alsa", "none"] = Field("alsa", description="The clerk's voice: played on ALSA, or received and "
+                                                                 "dropped (simulator)")
+    audio_device: str = Field("default", description="ALSA device for microphone and speaker", min_length=1,
+                              max_length=80)
+
+
 class KioskConfig(Section):
     terminal: TerminalConfig = TerminalConfig()
     display: DisplayConfig = DisplayConfig()
@@ -210,6 +230,7 @@ class KioskConfig(Section):
     photo: PhotoConfig = PhotoConfig()
     speech: SpeechConfig = SpeechConfig()
     services: ServicesConfig = ServicesConfig()
+    assist: AssistConfig = AssistConfig()
 
 
 def installed(path: Path) -> Path:

@@ -1,0 +1,2 @@
+"""The central service: clerks and operators, the video-assist call queue and its signalling, and
+(later) the submissions inbox and the fleet view."""
