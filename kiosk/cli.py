@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     _services_parser(commands)
     _photo_parser(commands)
     _printer_parser(commands)
+    _assist_parser(commands)  # video assist: `kiosk assist call` (kiosk/assist_commands.py)
 
     ui = commands.add_parser("ui", help="check the screens")
     ui_verbs = ui.add_subparsers(required=True, metavar="VERB")
@@ -161,6 +162,38 @@ def _printer_parser(commands: argparse._SubParsersAction) -> None:
     emulate.add_argument("--pair", type=Path, metavar="PATH",
                          help="start a socat pty pair: the emulator on --link, the terminal connects to PATH")
     emulate.set_defaults(handler=lambda a: printer_commands.emulate(a.link, a.out, a.mode, a.pair))
+
+
+def _assist_parser(commands: argparse._SubParsersAction) -> None:
+    """`kiosk assist …`: video assist from the command line (logic in kiosk/assist_commands.py)."""
+    assist = commands.add_parser("assist", help="video assist: place a call to a clerk from the command line")
+    verbs = assist.add_subparsers(required=True, metavar="VERB")
+    call = verbs.add_parser("call", help="call a clerk through the back office; exit 0 after a normal hang-up, "
+                                         "1 when the back office cannot be reached or the call failed, 2 for a "
+                                         "rejected token")
+    call.add_argument("--server", metavar="URL", help="the back office, e.g. http://127.0.0.1:8080 (default: the "
+                                                      "config's [assist] server)")
+    token = call.add_mutually_exclusive_group()
+    token.add_argument("--token", help="this terminal's token (from `kiosk-backoffice add-terminal`)")
+    token.add_argument("--token-file", type=Path, metavar="FILE", help="read the token from FILE (default: the "
+                                                                       "config's [assist] token_file)")
+    call.add_argument("--config", type=Path, help="take the [assist] settings from this config (default: built-in "
+                                                  "defaults)")
+    call.add_argument("--synthetic", action="store_true", help="a moving test picture and a test tone instead of "
+                                                               "camera and microphone; the clerk's voice is dropped")
+    call.add_argument("--service", help="the service id the citizen is in (shown to the clerk)")
+    call.add_argument("--step", help="the step id the citizen is on (shown to the clerk)")
+    call.add_argument("--lang", default="de", help="the citizen's language (default de)")
+    call.add_argument("--timeout", type=float, metavar="S", help="seconds to wait for a clerk (default: the "
+                                                                "config's wait_max_s)")
+    call.add_argument("--json", action="store_true", help="print one JSON object per event and line")
+    call.set_defaults(handler=lambda a: _assist_commands().call(a))
+
+
+def _assist_commands():  # type: ignore[no-untyped-def]
+    from kiosk import assist_commands  # aiortc and av load only for assist commands
+
+    return assist_commands
 
 
 def _serial_options(parser: argparse.ArgumentParser) -> None:
