@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
@@ -17,6 +17,8 @@ from pydantic.fields import FieldInfo
 from hardware.printer.codepages import PREFERENCE
 from kiosk.photo.rules import PhotoRules
 from kiosk.section import Section
+
+M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -254,28 +256,28 @@ def read_toml(path: Path, error: type[Exception], missing: str = "file not found
         raise error(f"{path}: not valid TOML: {exc}") from None
 
 
-def load(path: Path) -> KioskConfig:
-    """Read and validate a config file; raise ConfigError with an operator-readable message."""
-    raw = read_toml(path, ConfigError)
+def load(path: Path, model: type[M] = KioskConfig, error: type[Exception] = ConfigError) -> M:  # type: ignore
+    """Read and validate a config file of `model` (the kiosk's by default; the back office reuses
+    this); raise `error` with an operator-readable message."""
+    raw = read_toml(path, error)
     try:
-        return KioskConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError("\n".join(_describe(path, err) for err in exc.errors())) from None
+        raise error("\n".join(_describe(path, err, model) for err in exc.errors())) from None
 
 
-def _describe(path: Path, err: dict[str, Any]) -> str:
+def _describe(path: Path, err: dict[str, Any], model: type[BaseModel] = KioskConfig) -> str:
     key = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
-        return f"{path}: unknown key '{key}'; allowed here: {', '.join(_siblings(err['loc']))}"
+        return f"{path}: unknown key '{key}'; allowed here: {', '.join(_siblings(err['loc'], model))}"
     if err["type"] == "value_error":  # a rule across keys, whose message says what is allowed
         return f"{path}: [{key}] {err['msg'].removeprefix('Value error, ')}"
-    info = _field_info(err["loc"])
+    info = _field_info(err["loc"], model)
     allowed = f"; allowed: {allowed_values(info)}" if info is not None else ""
     return f"{path}: key '{key}': {err['msg']} (got {err.get('input')!r}){allowed}"
 
 
-def _field_info(loc: tuple[Any, ...]) -> FieldInfo | None:
-    model: type[BaseModel] = KioskConfig
+def _field_info(loc: tuple[Any, ...], model: type[BaseModel] = KioskConfig) -> FieldInfo | None:
     info: FieldInfo | None = None
     for part in loc:
         if not isinstance(part, str) or part not in model.model_fields:
@@ -286,8 +288,7 @@ def _field_info(loc: tuple[Any, ...]) -> FieldInfo | None:
     return info
 
 
-def _siblings(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] = KioskConfig
+def _siblings(loc: tuple[Any, ...], model: type[BaseModel] = KioskConfig) -> list[str]:
     for part in loc[:-1]:
         annotation = model.model_fields[part].annotation
         model = annotation  # type: ignore[assignment]
@@ -327,11 +328,14 @@ def _literal_choices(annotation: Any) -> tuple[Any, ...]:
     return ()
 
 
-def template() -> str:
-    """The commented default config file, generated from the model."""
-    out = ["# Bürgerterminal configuration. Generated from kiosk/config.py by `kiosk config-template`;",
-           "# every key is optional and shows its default. Check a file with `kiosk check-config FILE`.", ""]
-    for name, section in KioskConfig.model_fields.items():
+KIOSK_HEADER = ("# Bürgerterminal configuration. Generated from kiosk/config.py by `kiosk config-template`;\n"
+                "# every key is optional and shows its default. Check a file with `kiosk check-config FILE`.")
+
+
+def template(model: type[BaseModel] = KioskConfig, header: str = KIOSK_HEADER) -> str:
+    """The commented default config file, generated from `model` (sections of Section models)."""
+    out = [*header.splitlines(), ""]
+    for name, section in model.model_fields.items():
         model = section.annotation
         out.append(f"[{name}]")
         out.append(f"# {model.__doc__.strip()}")  # type: ignore[union-attr]
