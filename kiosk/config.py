@@ -300,6 +300,9 @@ def allowed_values(info: FieldInfo) -> str:
     annotation = info.annotation
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "a table with the keys " + ", ".join(annotation.model_fields)
+    item = get_args(annotation)[0] if get_origin(annotation) is tuple else None
+    if isinstance(item, type) and issubclass(item, BaseModel):
+        return "a list of tables with the keys " + ", ".join(item.model_fields)
     literal = _literal_choices(annotation)
     if literal:
         prefix = "a list of " if get_origin(annotation) is tuple else "one of "
