@@ -153,3 +153,106 @@ class Tick(Event):
     """The clock moved; sent by the UI about once a second."""
 
     citizen = False
+
+
+# -- the help call ------------------------------------------------------------------------
+# Tapped by the citizen:
+
+
+@dataclass(frozen=True)
+class CallClerk(Event):
+    """Ask for a clerk on video (from the help panel)."""
+
+
+@dataclass(frozen=True)
+class HangUp(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class ToggleMute(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class ShareForm(Event):
+    """The citizen agrees (or no longer agrees) that the clerk sees the page and the answers."""
+
+    shared: bool
+
+
+@dataclass(frozen=True)
+class ShowForm(Event):
+    """Go back to the page during the call (the clerk small in a corner)."""
+
+
+@dataclass(frozen=True)
+class ShowCall(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class AcceptProposal(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class DeclineProposal(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class KeepWaiting(Event):
+    """No clerk came in time, or the back office was unreachable: try (wait) once more."""
+
+
+@dataclass(frozen=True)
+class RequestCallback(Event):
+    """No clerk now: ask to be called back by phone (the Rückruf service)."""
+
+
+@dataclass(frozen=True)
+class CloseCall(Event):
+    """The call ended or could not be made: back to where the citizen was."""
+
+
+# Arriving from the back office (not the citizen's doing):
+
+
+@dataclass(frozen=True)
+class CallQueued(Event):
+    position: int
+    wait_s: int | None
+    requeued: bool = False
+    citizen = False
+
+
+@dataclass(frozen=True)
+class CallReconnecting(Event):
+    citizen = False
+
+
+@dataclass(frozen=True)
+class CallAnswered(Event):
+    clerk: str
+    citizen = False
+
+
+@dataclass(frozen=True)
+class CallEnded(Event):
+    reason: str  # messages.HANGUP_REASONS, or unreachable / rejected
+    citizen = False
+
+
+@dataclass(frozen=True)
+class ValueProposed(Event):
+    proposal_id: str
+    field: str
+    value: str
+    citizen = False
+
+
+@dataclass(frozen=True)
+class PointedAt(Event):
+    control: str
+    citizen = False

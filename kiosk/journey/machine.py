@@ -22,7 +22,9 @@ from kiosk.forms.answers import shown_fields, step_shown, to_data
 from kiosk.forms.service import Answer, DeclaredStep, FormStep, Service
 from kiosk.forms.validation import FieldProblem, page_problems, validate
 from kiosk.i18n import LANGUAGES, ts
+from kiosk.journey import calling
 from kiosk.journey import events as ev
+from kiosk.journey.assist import Assist
 from kiosk.journey.session import Session
 from kiosk.journey.state import JourneyState, Overlay, PhotoPhase, Printout, Stage
 from kiosk.outbox.application import Application, Outbox, new_retrieval_code
@@ -72,9 +74,11 @@ class Journey:
     def __init__(self, services: tuple[Service, ...], outbox: Outbox, printer: Printer, *,
                  timing: Timing, place: Place, temp_root: Path, default_language: str,
                  clock: Callable[[], float], today: Callable[[], dt.date] = dt.date.today,
-                 worker: Worker | None = None, photo_retakes: int | None = None) -> None:
+                 worker: Worker | None = None, photo_retakes: int | None = None,
+                 assist: Assist | None = None) -> None:
         """`photo_retakes`: how many photos after the first a citizen may take on a photo step;
-        None when the terminal takes no photos (the step then says what to do instead)."""
+        None when the terminal takes no photos (the step then says what to do instead).
+        `assist`: the line to the clerks for help calls; None when the terminal has none."""
         self.services = {s.id: s for s in services}
         self._outbox, self._printer = outbox, printer
         self._timing, self._place, self._temp_root = timing, place, temp_root
@@ -82,6 +86,7 @@ class Journey:
         self._clock, self._today = clock, today
         self._worker = worker or InlineWorker()
         self._photo_retakes = photo_retakes
+        self.assist = assist
         self._listeners: list[Listener] = []
         self._wipe_listeners: list[Callable[[], None]] = []
         self.session: Session | None = None
@@ -133,6 +138,7 @@ class Journey:
             # both may carry citizen data (e.g. "invalid literal for int(): '<what was typed>'").
             log.error("journey step failed in %s on %s: %s", old.stage.name, type(event).__name__, failure_site(exc))
             new = JourneyState(stage=Stage.FAILSAFE, language=old.language, resume=_settled(old))
+        new = calling.follow(self, old, new, event)
         if new.printer_ready is not self._printer_ready:  # states made afresh start from the default
             new = replace(new, printer_ready=self._printer_ready)
         self._enter(new)
@@ -170,6 +176,8 @@ class Journey:
             return self._tick(s)
         if isinstance(event, (ev.Touch, ev.PrinterChanged)):
             return s  # PrinterChanged: `send` carries the printer's readiness into every state
+        if type(event) in calling.HANDLERS:
+            return calling.HANDLERS[type(event)](self, s, event)
         handler = _OVERLAY_HANDLERS.get((s.overlay, type(event))) if s.overlay is not Overlay.NONE \
             else _HANDLERS.get((s.stage, type(event))) or _ANYWHERE.get(type(event))
         if handler is None:
@@ -182,8 +190,18 @@ class Journey:
     # -- stages ----------------------------------------------------------------------------
 
     def _start(self, s: JourneyState, e: ev.Start) -> JourneyState:
+        return replace(self.begin(), call=s.call)  # a call from the welcome screen goes on
+
+    def begin(self) -> JourneyState:
+        """A new session, on the language page."""
         self.session = Session(language=self._default_language, temp_root=self._temp_root)
         return JourneyState(stage=Stage.LANGUAGE, language=self._default_language)
+
+    def choose_service(self, s: JourneyState, service_id: str) -> JourneyState:
+        return self._choose_service(s, ev.ChooseService(service_id))
+
+    def take_answer(self, s: JourneyState, e: ev.Answer) -> JourneyState:
+        return self._answer(s, e)
 
     def _choose_language(self, s: JourneyState, e: ev.ChooseLanguage) -> JourneyState:
         if e.language not in LANGUAGES:
@@ -441,6 +459,9 @@ class Journey:
 
     def _tick(self, s: JourneyState) -> JourneyState:
         now = self._clock()
+        if s.call is not None and s.call.active:
+            self._last_activity = now  # talking to a clerk, or waiting for one, is not walking away
+            return s
         if s.stage is Stage.GOODBYE:
             return self._to_welcome(s, ev.Tick()) if now - self._stage_entered >= self._timing.goodbye_s else s
         if s.stage is Stage.WELCOME:
@@ -517,4 +538,7 @@ _OVERLAY_HANDLERS = {
     (Overlay.CONFIRM_CANCEL, ev.ConfirmCancel): J._to_welcome,
     (Overlay.CONFIRM_CANCEL, ev.KeepGoing): J._close_overlay,
     (Overlay.MORE_TIME, ev.KeepGoing): J._close_overlay,
+    (Overlay.HELP, ev.ShowCall): calling.show_call,
+    **calling.OVERLAY_HANDLERS,
 }
+_ANYWHERE.update(calling.ANYWHERE)

@@ -31,6 +31,8 @@ class Overlay(enum.Enum):
     CONFIRM_CANCEL = enum.auto()
     MORE_TIME = enum.auto()
     ACCESSIBILITY = enum.auto()  # text size, contrast, speech, volume, low layout
+    CALL = enum.auto()  # the video call with a clerk: waiting, talking, ended, or no clerk available
+    PROPOSAL = enum.auto()  # the clerk proposes a value for a field: the citizen takes it or not
 
 
 class PhotoPhase(enum.Enum):
@@ -52,6 +54,45 @@ class Printout(enum.Enum):
     UNKNOWN = enum.auto()  # sent, but the printer did not confirm it
 
 
+class CallPhase(enum.Enum):
+    WAITING = enum.auto()  # reaching the back office, or in the queue for a clerk
+    TALKING = enum.auto()
+    ENDED = enum.auto()  # hung up by either side: back to where the citizen was
+    UNAVAILABLE = enum.auto()  # no clerk in time, back office unreachable: wait on, call back, or go on alone
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A value the clerk proposes for a field on the citizen's page (citizen data: shown, never logged)."""
+
+    id: str
+    field: str
+    label: str  # the field's label, German original; translated where shown
+    value: str
+    shown: str  # the value as the citizen reads it (a choice's label, not its code)
+
+
+@dataclass(frozen=True)
+class CallState:
+    """The help call, above whatever stage the citizen is on; None when there is no call."""
+
+    phase: CallPhase = CallPhase.WAITING
+    position: int | None = None  # in the queue; None while the back office is being reached
+    wait_s: int | None = None  # expected wait; None when the back office cannot tell yet
+    requeued: bool = False  # the clerk's connection broke: the citizen is first in line again
+    reconnecting: bool = False  # the connection to the back office broke; it is being restored
+    clerk: str = ""  # the clerk's name as the back office gives it
+    reason: str = ""  # why it ended or is unavailable (messages.HANGUP_REASONS, unreachable, rejected)
+    muted: bool = False
+    shared: bool = False  # the citizen agreed: the clerk sees the page and the answers so far
+    pointing: str | None = None  # the field the clerk points at (highlighted on the page)
+    proposal: Proposal | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.phase in (CallPhase.WAITING, CallPhase.TALKING)
+
+
 @dataclass(frozen=True)
 class JourneyState:
     stage: Stage = Stage.WELCOME
@@ -69,6 +110,7 @@ class JourneyState:
     resume: JourneyState | None = None  # where Retry returns to from the failsafe
     photo: PhotoPhase = PhotoPhase.NONE
     retakes_left: int = 0  # on a photo step: how many more photos may be taken after this one
+    call: CallState | None = None  # a help call with a clerk
 
     @property
     def step(self) -> Step:

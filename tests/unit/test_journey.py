@@ -20,6 +20,7 @@ from kiosk.forms.answers import example_answers, shown_fields, to_data
 from kiosk.forms.service import DeclaredStep, FormStep, Service, load_catalogue, load_service, parse_service
 from kiosk.forms.validation import FieldProblem, validate
 from kiosk.i18n import LANGUAGES, ts
+from kiosk.journey import calling
 from kiosk.journey import events as ev
 from kiosk.journey import machine
 from kiosk.journey.machine import _ANYWHERE, _HANDLERS, _OVERLAY_HANDLERS, Journey, Place, Timing
@@ -160,14 +161,14 @@ HUND_ANSWERS: dict[str, object] = {"name": "Erika", "telefon": "", "zustellung":
 
 
 def make_env(tmp_path: Path, worker: object = None, services: tuple[Service, ...] = (),
-             photo_retakes: int | None = None) -> Env:
+             photo_retakes: int | None = None, assist: object = None) -> Env:
     service = load_service(SERVICE_FILE)
     outbox = EncryptedOutbox(tmp_path / "data" / "outbox.sqlite", tmp_path / "data" / "outbox.key")
     printer = SimulatedPrinter()
     clock = ManualClock()
     journey = Journey((service, *services), outbox, printer, timing=TIMING, place=Place("demo-01", "Rathaus, Foyer"),
                       temp_root=tmp_path / "run", default_language="de", clock=clock, today=lambda: TODAY,
-                      worker=worker, photo_retakes=photo_retakes)  # type: ignore[arg-type]
+                      worker=worker, photo_retakes=photo_retakes, assist=assist)  # type: ignore[arg-type]
     env = Env(journey, outbox, printer, clock, service, tmp_path / "run")
     journey.on_wipe(lambda: env.wipes.append(1))
     journey.subscribe(env.seen.append)
@@ -1139,9 +1140,10 @@ def test_no_citizen_data_in_the_logs(env: Env, monkeypatch: pytest.MonkeyPatch,
 # -- the tables ------------------------------------------------------------------------------------
 
 def test_every_transition_in_the_tables_has_a_test() -> None:
+    import tests.unit.test_journey_call  # noqa: F401  (its tests register the help call's transitions)
     import tests.unit.test_journey_photo  # noqa: F401  (its tests register the photo step's transitions)
 
-    tables = set(_HANDLERS) | set(_ANYWHERE) | set(_OVERLAY_HANDLERS)
+    tables = set(_HANDLERS) | set(_ANYWHERE) | set(_OVERLAY_HANDLERS) | set(calling.HANDLERS)
     assert tables - COVERED == set(), "transitions without a test"
     assert COVERED - tables == set(), "tests for transitions that no longer exist"
 
