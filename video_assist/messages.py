@@ -44,6 +44,7 @@ sends `call` with the same call_id. After a back office restart the queue is emp
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -217,7 +218,10 @@ def check(message: Any, table: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """`message` itself when `table` allows it; ProtocolError naming the problem otherwise."""
     if not isinstance(message, dict):
         raise ProtocolError("malformed", "a message is a JSON object")
+    # echoed in the error reply only when it is a valid call id (the reply must fit TO_* itself)
     call_id = message.get("call_id") if isinstance(message.get("call_id"), str) else None
+    if call_id is not None and not re.fullmatch(_CALL_ID["pattern"], call_id):
+        call_id = None
     if message.get("v") != VERSION:
         raise ProtocolError("version", f"protocol version {message.get('v')!r}; this server speaks {VERSION}",
                             call_id)
