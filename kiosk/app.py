@@ -35,8 +35,11 @@ from kiosk.photo.capture import CaptureLoop, CaptureSettings
 from kiosk.printing import receipt_format, serial_printer
 from kiosk.usage.recorder import UsageRecorder
 from kiosk.usage.store import UsageStore
+from video_assist.network import NetworkLoop
 
 if TYPE_CHECKING:
+    from kiosk.journey.events import Event
+    from kiosk.video_call import VideoCall
     from kiosk.journey.state import JourneyState
     from kiosk.ui.autopilot import Autopilot
     from kiosk.ui.kiosk_app import KioskApp
@@ -287,14 +290,16 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     devices = build_devices(config)
     outbox = open_outbox(config)
     worker = KivyWorker()
+    network = NetworkLoop()
     journey = build_journey(config, devices, outbox, worker, services=services)
+    journey.assist = build_assist(config, devices, network, lambda: app)
     usage = open_usage(config)
     UsageRecorder(usage, journey, time.monotonic)
     watch_health(devices, HealthBoard(config.paths.data_dir / "health.json"))
     capture = build_capture(config, devices)
     notifier = _systemd_notifier()
     app = KioskApp(config, journey, devices.speaker, on_ready=lambda: notifier("READY=1\nWATCHDOG=1"),
-                   capture=capture)
+                   capture=capture, video_call=journey.assist)
     watch_printer(app, journey, devices.printer_monitor)
     Clock.schedule_interval(lambda _dt: notifier("WATCHDOG=1"), 5)  # proves the UI loop is alive
     if autopilot is not None:
@@ -304,11 +309,37 @@ def run(config: KioskConfig, autopilot: Autopilot | None = None) -> int:
     finally:
         if capture is not None:
             capture.close()
+        if journey.assist is not None:
+            journey.assist.close()
+        network.stop()
         worker.shutdown()
         outbox.close()
         usage.close()
         devices.close()
     return autopilot.exit_status if autopilot is not None else 0
+
+
+def build_assist(config: KioskConfig, devices: Devices, network: NetworkLoop,
+                 app: Callable[[], KioskApp]) -> VideoCall | None:
+    """The line to the clerks, when one is configured and its token can be read; its events reach
+    the journey on the UI thread (the one bridge: Clock.schedule_once)."""
+    from kivy.app import App
+    from kivy.clock import Clock
+
+    from kiosk.video_call import AssistUnavailable, VideoCall, read_token
+
+    if not config.assist.server:
+        return None
+    try:
+        token = read_token(config.assist.token_file)
+    except AssistUnavailable as exc:
+        log.error("%s", exc)
+        return None
+
+    def deliver(event: Event) -> None:  # the network loop's thread
+        Clock.schedule_once(lambda _dt: App.get_running_app() is app() and app().send(event))
+
+    return VideoCall(config.assist, token, network, devices.camera, deliver, needs=lambda: app().needs())
 
 
 def watch_printer(app: KioskApp, journey: Journey, monitor: PrinterMonitor) -> None:

@@ -105,6 +105,8 @@ class FrameOwner:
         self._listeners: list[HealthListener] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._users_lock = threading.Lock()  # guards _users; held while starting or stopping for them
+        self._users = 0
 
     # -- the consumers' side ------------------------------------------------
 
@@ -161,6 +163,20 @@ class FrameOwner:
             self._latest = None
 
     # -- life cycle ----------------------------------------------------------
+
+    def acquire(self) -> None:
+        """One more consumer needs the camera (the photo step, a video call): it starts with the
+        first and stops with the last (release), so neither turns it off under the other."""
+        with self._users_lock:
+            self._users += 1
+            if self._users == 1:
+                self.start()
+
+    def release(self) -> None:
+        with self._users_lock:
+            self._users = max(0, self._users - 1)
+            if self._users == 0:
+                self.stop()
 
     def start(self) -> None:
         if self._thread is not None and self._thread.is_alive():

@@ -114,14 +114,14 @@ class CaptureLoop:
                 generation, callbacks = job
                 live = live or self._make_analyzer(True)
                 still = still or self._make_analyzer(False)
-                self.frames.start()
+                self.frames.acquire()
                 try:
                     self._session(generation, callbacks, live, still)
                 except Exception as exc:  # never a dead thread: the screen offers retry and help
                     log.error("photo capture failed: %s", type(exc).__name__)
                     self._deliver(generation, callbacks.failure, f"capture failed: {type(exc).__name__}")
                 finally:
-                    self.frames.stop()  # the camera is off, and no frame of the citizen is kept
+                    self.frames.release()  # the camera is off (unless a call uses it), and no frame kept
                     live.close()  # MediaPipe's tracking starts afresh for the next citizen
                     live = None
         finally:

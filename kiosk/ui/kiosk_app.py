@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kivy.app import App
 from kivy.base import ExceptionHandler, ExceptionManager
@@ -29,11 +29,14 @@ from kiosk.journey.machine import Journey, failure_site
 from kiosk.journey.state import JourneyState, Overlay, Stage
 from kiosk.photo.capture import CaptureLoop
 from kiosk.ui.announcer import VOLUME_STEPS, Announcer, Part, sentences, speakable, visible_texts
+from kiosk.ui.call_bar import CallBar
 from kiosk.ui.overlays.accessibility import AccessibilityOverlay
 from kiosk.ui.overlays.base import KioskOverlay
+from kiosk.ui.overlays.call import CallOverlay
 from kiosk.ui.overlays.confirm_cancel import ConfirmCancelOverlay
 from kiosk.ui.overlays.help import HelpOverlay
 from kiosk.ui.overlays.more_time import MoreTimeOverlay
+from kiosk.ui.overlays.proposal import ProposalOverlay
 from kiosk.ui.screens.base import KioskScreen, screen_key
 from kiosk.ui.screens.catalogue import CatalogueScreen
 from kiosk.ui.screens.failsafe import FailsafeScreen
@@ -47,12 +50,15 @@ from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.submitting import SubmittingScreen
 from kiosk.ui.screens.welcome import LONG_PRESS_S, WelcomeScreen
 from kiosk.ui.theme import TEXT_SIZES, Theme
-from kiosk.ui.widgets import KioskKeyboard, let_go, what_is_at
+from kiosk.ui.widgets import KioskKeyboard, let_go, show_only, what_is_at
+
+if TYPE_CHECKING:
+    from kiosk.video_call import VideoCall
 
 log = logging.getLogger(__name__)
 SCREENS = (WelcomeScreen, LanguageScreen, CatalogueScreen, FormPageScreen, PhotoCaptureScreen, PhotoReviewScreen,
            ReviewScreen, SubmittingScreen, ReceiptScreen, GoodbyeScreen, FailsafeScreen)
-OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay, AccessibilityOverlay)
+OVERLAYS = (HelpOverlay, ConfirmCancelOverlay, MoreTimeOverlay, AccessibilityOverlay, CallOverlay, ProposalOverlay)
 TEXT_CACHES = ("textinput.label", "textinput.width")
 
 
@@ -67,11 +73,12 @@ class KioskApp(App):
 
     def __init__(self, config_model: KioskConfig, journey: Journey, speaker: Speaker,
                  on_ready: Callable[[], None] = lambda: None, capture: CaptureLoop | None = None,
-                 **kwargs: object) -> None:
+                 video_call: VideoCall | None = None, **kwargs: object) -> None:
         self.config_model = config_model
         self.journey = journey
         self.speaker = speaker
         self.capture = capture  # the photo step's camera, None when the terminal takes no photos
+        self.video_call = video_call  # the line to the clerks, None when the terminal has none
         self._on_ready = on_ready
         self.theme = Theme(config_model.display.dpi, config_model.display.touch_target_mm)
         super().__init__(**kwargs)
@@ -104,6 +111,11 @@ class KioskApp(App):
         root = BoxLayout(orientation="vertical")
         self._above = Widget(size_hint_y=0)
         root.add_widget(self._above)
+        # During a call with the page in front, the call sits small above it (the page shrinks).
+        self.call_bar = CallBar()
+        self._bar_slot = BoxLayout(orientation="vertical", size_hint_y=None, height=0)
+        self._bar_slot.bind(minimum_height=self._bar_slot.setter("height"))
+        root.add_widget(self._bar_slot)
         root.add_widget(manager)
         self.theme.fbind("low_layout", self._place_controls)
         self._place_controls()
@@ -220,6 +232,8 @@ class KioskApp(App):
             if state.stage is Stage.WELCOME:
                 self.reset_for_next_citizen()
         self._show_overlay(state)
+        self.call_bar.show(state)
+        show_only(self._bar_slot, [self.call_bar] if CallBar.wanted(state) else [])
         if (key, state.overlay) != self._entered:
             # Entering a screen or overlay, or coming back to the screen from one: say where we are.
             self._entered = (key, state.overlay)
@@ -254,6 +268,12 @@ class KioskApp(App):
         self.theme.reset()
         self.announcer.reset()
         self.screens[Stage.WELCOME].reset_visit()
+
+    def needs(self) -> tuple[str, ...]:
+        """The accessibility settings in use: the clerk answering a call sees them (no person data)."""
+        chosen = {"speech": self.announcer.speech, "large_text": self.theme.scale > 1,
+                  "high_contrast": self.theme.high_contrast, "low_layout": self.theme.low_layout}
+        return tuple(name for name, on in chosen.items() if on)
 
     def read_aloud(self) -> None:
         """Speak the texts of the screen under the help overlay, top to bottom (asked for, so

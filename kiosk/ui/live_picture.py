@@ -22,14 +22,16 @@ class LivePicture(Widget):
     texture = ObjectProperty(None, allownone=True)
     box = ListProperty([])  # the photo's crop box, shares of the camera frame (x, y, w, h)
     ready = BooleanProperty(False)  # every live check passes: the photo is being counted down
+    mirror = BooleanProperty(True)  # one's own picture, as in a mirror; someone else's as they are
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         for name in ("texture", "box", "ready", "pos", "size"):
             self.fbind(name, self._draw)
 
-    def show_frame(self, image: np.ndarray) -> None:
-        """Show a BGR camera frame, scaled to the widget (at most 640 wide: enough to see oneself)."""
+    def show_frame(self, image: np.ndarray, colorfmt: str = "bgr") -> None:
+        """Show a camera frame (BGR, or `colorfmt`), scaled to the widget (at most 640 wide: enough
+        to see oneself)."""
         height, width = image.shape[:2]
         scale = min(1.0, 640 / width, max(self.width, 1) / width, max(self.height, 1) / height)
         if scale < 1.0:
@@ -37,11 +39,12 @@ class LivePicture(Widget):
                                interpolation=cv2.INTER_AREA)
         height, width = image.shape[:2]
         texture = self.texture
-        if texture is None or texture.size != (width, height):
-            texture = Texture.create(size=(width, height), colorfmt="bgr")
+        if texture is None or texture.size != (width, height) or texture.colorfmt != colorfmt:
+            texture = Texture.create(size=(width, height), colorfmt=colorfmt)
             texture.flip_vertical()  # image rows start at the top, OpenGL's at the bottom
-            texture.flip_horizontal()  # a mirror: moving left moves the picture left
-        texture.blit_buffer(np.ascontiguousarray(image).tobytes(), colorfmt="bgr", bufferfmt="ubyte")
+            if self.mirror:
+                texture.flip_horizontal()  # a mirror: moving left moves the picture left
+        texture.blit_buffer(np.ascontiguousarray(image).tobytes(), colorfmt=colorfmt, bufferfmt="ubyte")
         if texture is self.texture:
             self.canvas.ask_update()
         else:

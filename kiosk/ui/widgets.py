@@ -414,6 +414,7 @@ class FieldBox(BoxLayout):
     label = StringProperty("")  # in the citizen's language
     help = StringProperty("")
     problem = StringProperty("")
+    pointed = BooleanProperty(False)  # the clerk in a call points here: framed, and said in words
 
     def spoken_label(self) -> list[str]:
         """What is said when the field gets the focus: its label and hint, never its value."""

@@ -29,14 +29,17 @@ class FormPageScreen(KioskScreen):
         self._built_for: tuple[object, ...] | None = None
         self._boxes: dict[str, FieldBox] = {}
         self._problems: Mapping[str, FieldProblem] = {}
+        self._pointing: str | None = None
 
     def show(self, state: JourneyState) -> None:
         if state.stage is not Stage.FORM:
             return
         key = (state.service.id, state.step_index, state.language)  # type: ignore[union-attr]
-        if key != self._built_for:
+        if key != self._built_for or self._outdated():
             self._build(state)
             self._built_for = key
+        self._point(state.call.pointing if state.call is not None else None)
+        self._pointing = state.call.pointing if state.call is not None else None
         for path, box in self._boxes.items():
             problem = state.problems.get(path)
             box.problem = message(state.language, state.service, problem) if problem else ""  # type: ignore[arg-type]
@@ -100,6 +103,28 @@ class FormPageScreen(KioskScreen):
         entry.bind(focus=lambda e, focused: focused and Clock.schedule_once(lambda _dt: self._reveal(box), 0.1))
         entry.bind(on_text_validate=self._enter_pressed)
         box.ids.input_row.add_widget(entry)
+
+    def _outdated(self) -> bool:
+        """An answer changed without the citizen typing or tapping it here (a clerk's proposal
+        the citizen took): the page shows it once rebuilt."""
+        for path, widgets in self.inputs().items():
+            current = self.journey.answer(path)
+            entry = next((w for w in widgets if isinstance(w, FieldInput)), None)
+            if entry is not None:
+                if entry.text != str(current):
+                    return True
+                continue
+            chosen = [w.value for w in widgets if isinstance(w, ChoiceButton) and w.state == "down"]
+            if chosen != (current if isinstance(current, list) else [current] if current != "" else []):
+                return True
+        return False
+
+    def _point(self, pointing: str | None) -> None:
+        for path, box in self._boxes.items():
+            box.pointed = path == pointing
+        if pointing in self._boxes and pointing != self._pointing:  # once: the citizen may scroll on
+            box = self._boxes[pointing]
+            Clock.schedule_once(lambda _dt: self.ids.scroll.scroll_to(box, animate=False), 0)
 
     @staticmethod
     def _options(service: Service, form_field: FormField, lang: str) -> list[tuple[object, str]]:
