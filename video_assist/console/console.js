@@ -581,6 +581,7 @@ function clearCoview() {
   $("propose-field").replaceChildren();
   $("point-list").replaceChildren();
   $("proposal-status").textContent = "";
+  $("point-status").textContent = "";
 }
 
 function fieldLabel(field) {
@@ -650,7 +651,7 @@ function onProposalReply(msg) {
 function point(field) {
   if (!state.callId) return;
   send({ type: "point", call_id: state.callId, control: field });
-  setStatus(fmt(TEXT.pointed, { label: fieldLabel(field) }));
+  $("point-status").textContent = fmt(TEXT.pointed, { label: fieldLabel(field) });
 }
 
 // --- wiring -----------------------------------------------------------------------------------
