@@ -280,19 +280,27 @@ def _describe(path: Path, err: dict[str, Any], model: type[BaseModel] = KioskCon
 def _field_info(loc: tuple[Any, ...], model: type[BaseModel] = KioskConfig) -> FieldInfo | None:
     info: FieldInfo | None = None
     for part in loc:
+        if isinstance(part, int) and info is not None and _inner_model(info.annotation):
+            continue  # an item of a list of tables: its keys follow
         if not isinstance(part, str) or part not in model.model_fields:
             return info
         info = model.model_fields[part]
-        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
-            model = info.annotation
+        model = _inner_model(info.annotation) or model
     return info
 
 
 def _siblings(loc: tuple[Any, ...], model: type[BaseModel] = KioskConfig) -> list[str]:
     for part in loc[:-1]:
-        annotation = model.model_fields[part].annotation
-        model = annotation  # type: ignore[assignment]
+        if isinstance(part, str):
+            model = _inner_model(model.model_fields[part].annotation) or model
     return list(model.model_fields)
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The table model of a field that is a table or a list of tables, else None."""
+    if get_origin(annotation) is tuple:
+        annotation = get_args(annotation)[0]
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
 def allowed_values(info: FieldInfo) -> str:
