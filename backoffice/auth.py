@@ -37,7 +37,7 @@ LIMITER = web.AppKey("backoffice.login_limiter", LoginLimiter)
 # Paths a state-changing request may reach without a session and CSRF token. A later feature whose
 # callers authenticate otherwise (a terminal with its bearer token) adds its path prefix here.
 CSRF_EXEMPT = web.AppKey("backoffice.csrf_exempt", set[str])
-SESSION = "backoffice.session"  # request key: the Session a request was made in, once checked
+SESSION = web.RequestKey("backoffice.session", object)  # the Session (or None) a request was made in
 
 
 def setup(app: web.Application, config: BackofficeConfig, users: Users, terminals: Terminals,

@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     terminal.set_defaults(handler=_add_terminal)
 
     template = commands.add_parser("config-template", help="print the commented default config")
-    template.set_defaults(handler=lambda _args: print(cfg.template()) or 0)
+    template.set_defaults(handler=lambda _args: print(cfg.template(), end="") or 0)
     return parser
 
 
