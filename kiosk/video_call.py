@@ -122,7 +122,7 @@ class VideoCall:
         if self._camera_held and (self._call is None or self._call is call):
             self._camera_held = False
             self._camera.release()  # the camera goes off (unless the photo step uses it)
-        error = running.exception()
+        error = None if running.cancelled() else running.exception()
         if error is not None:
             log.error("video call failed: %s", type(error).__name__)
             if call is self._call:

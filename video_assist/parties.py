@@ -19,6 +19,7 @@ class Clerk:
 
     name: str
     role: str
+    display_name: str = ""  # as the citizen sees it ("Frau Schmidt"); the user name when empty
 
     @property
     def takes_calls(self) -> bool:

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from kiosk.app import (Devices, build_capture, build_devices, build_journey, configure_logging, ensure_display,
+from kiosk.app import (Devices, build_assist, build_capture, build_devices, build_journey, configure_logging, ensure_display,
                        open_outbox, prepare_kivy, watch_printer)
 from kiosk.cli import demo_config
 from kiosk.config import KioskConfig, PathsConfig, SessionConfig, SpeechConfig
@@ -37,6 +37,7 @@ from kiosk.journey.machine import Journey
 from kiosk.journey.state import JourneyState
 from kiosk.outbox.store import EncryptedOutbox
 from tests.fakes import ManualClock
+from video_assist.network import NetworkLoop
 
 # Short but valid (the config model's minimums): the fake clock jumps over them anyway.
 TIMING = SessionConfig(inactivity_s=30, prompt_s=10, goodbye_s=3)
@@ -433,6 +434,11 @@ def _describe(widget: Any) -> str:
     return f"{type(widget).__name__} {plain(text)!r}" if isinstance(text, str) else type(widget).__name__
 
 
+def _has_fixture(request: pytest.FixtureRequest, name: str) -> bool:
+    """Whether the test's module (or a conftest) defines fixture `name`, requested or not."""
+    return bool(request._fixturemanager.getfixturedefs(name, request.node))
+
+
 @pytest.fixture
 def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
     """A fresh terminal in the shared window, started without blocking (App._run_prepare, then
@@ -450,6 +456,8 @@ def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> I
     if marker is not None:
         config = config.model_copy(update={name: getattr(config, name).model_copy(update=keys)
                                            for name, keys in marker.kwargs.items()})
+    if _has_fixture(request, "assist_settings"):  # a line to a back office (tests/ui/test_video_call*.py)
+        config = config.model_copy(update={"assist": request.getfixturevalue("assist_settings")})
     root_logger = logging.getLogger()
     kept = list(root_logger.handlers)  # pytest's capture handlers
     log_file = configure_logging(config.paths.data_dir)  # as the app does (it replaces handlers)
@@ -462,8 +470,10 @@ def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> I
     clock = ManualClock()
     # The composition root's journey (with its wipe listeners), on the test's clock.
     journey = build_journey(config, devices, outbox, worker, clock=clock)
+    network = NetworkLoop()
+    journey.assist = build_assist(config, devices, network, lambda: app)
     capture = build_capture(config, devices)
-    app = KioskApp(config, journey, devices.speaker, capture=capture)
+    app = KioskApp(config, journey, devices.speaker, capture=capture, video_call=journey.assist)
     watch_printer(app, journey, devices.printer_monitor)  # the printer emulator's state reaches the journey
     # kv rules reach the app through one cached proxy, which forgets an app when it stops. A kv
     # rule evaluated during the last teardown (a field losing focus) can have cached the old
@@ -488,6 +498,9 @@ def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> I
         if app.root is not None:
             window.remove_widget(app.root)
         window.unbind(on_touch_down=app._on_any_touch)
+        if journey.assist is not None:
+            journey.assist.close()
+        network.stop()
         worker.shutdown()
         if capture is not None:
             capture.close()

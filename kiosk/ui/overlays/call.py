@@ -36,12 +36,13 @@ class CallOverlay(KioskOverlay):
         self.ids.share.text = app.t("Stop showing my page") if call.shared else app.t("Show my page to the clerk")
         self.ids.keep_waiting.text = app.t("Keep waiting") if call.reason == "no_clerk" else app.t("Try again")
         buttons = {
-            CallPhase.WAITING: [w["hang_up"]],
-            CallPhase.TALKING: [w["share"], w["show_form"], w["mute"], w["hang_up"]],
-            CallPhase.ENDED: [w["close"]],
-            CallPhase.UNAVAILABLE: [w["keep_waiting"], w["callback"], w["alone"]],
+            CallPhase.WAITING: ([], [w["hang_up"]]),
+            CallPhase.TALKING: ([w["share"], w["show_form"]], [w["mute"], w["hang_up"]]),
+            CallPhase.ENDED: ([w["close"]], []),
+            CallPhase.UNAVAILABLE: ([w["keep_waiting"], w["callback"], w["alone"]], []),
         }[call.phase]
-        show_only(self.ids.actions, buttons)
+        show_only(self.ids.actions, buttons[0])
+        show_only(self.ids.call_actions, buttons[1])
         show_only(self.ids.media, [w["pictures"]] if call.phase is CallPhase.TALKING else [])
         if call.phase is CallPhase.TALKING:
             self._drawing()
