@@ -377,12 +377,19 @@ def _demo(args: argparse.Namespace) -> int:
         autopilot = Autopilot(args.autopilot, languages, args.screenshots, sessions=args.sessions)
         if not autopilot.valid_for(config):
             return 2
+    from kiosk import demo_backoffice
+
+    office = demo_backoffice.start(config, args.data.resolve())
+    if office is not None:
+        config = office[1]
     display = ensure_display(config.display.width, config.display.height)
     try:
         return run(config, autopilot)
     finally:
         if display is not None:
             display.terminate()
+        if office is not None:
+            office[0].stop()
 
 
 if __name__ == "__main__":
