@@ -10,6 +10,9 @@ Plain functions:
         context, page = new_page(browser)    # fresh context: own cookies, fake camera granted
         login(page, base_url, "erika", "pw") # opens /console/ and logs in
 
+Under the back office's CSP, pass `page.wait_for_function` a function ("() => ..."), not an
+expression: Playwright polls expressions with eval(), which the CSP refuses.
+
 Fixtures (import them into a test module: `from tests.browser import browser, page, loop_thread  # noqa: F401`):
     browser       one Chromium per module (startup costs about 1 s)
     page          a fresh context and page per test, closed afterwards
@@ -75,7 +78,9 @@ def login(page: Page, base_url: str, user: str, password: str, *, expect_ok: boo
     page.get_by_test_id("login-submit").click()
     if expect_ok:
         expect(page.locator("#work-view")).to_be_visible()
-        page.wait_for_function("window.consoleState && window.consoleState.ws && "
+        # a function, not an expression: Playwright polls expressions with eval(), which the
+        # back office's Content-Security-Policy (no 'unsafe-eval') refuses
+        page.wait_for_function("() => window.consoleState && window.consoleState.ws && "
                                "window.consoleState.ws.readyState === 1")
 
 

@@ -211,3 +211,21 @@ def test_logout(page: Page, office: Office) -> None:
     page.reload()
     expect(page.get_by_test_id("login-username")).to_be_visible()
     assert page.request.get(office.url + "/api/session").status == 401
+
+
+def test_the_console_reconnects_after_a_back_office_restart(page: Page, office: Office,
+                                                            loop_thread: LoopThread) -> None:
+    login(page, office.url, "anna", PASSWORD)
+    expect(page.get_by_test_id("connection")).to_have_text("Verbunden")
+    office.process.restart()  # same port, same data: the session survives, the queue starts empty
+    page.wait_for_function("() => window.consoleState.ws && window.consoleState.ws.readyState === 1",
+                           timeout=20_000)
+    expect(page.get_by_test_id("connection")).to_have_text("Verbunden")
+    peer = TerminalPeer(office.url, office.token)
+    loop_thread.run(peer.connect())
+    try:
+        loop_thread.run(peer.call())
+        expect(page.get_by_test_id("queue-item")).to_have_count(1)
+    finally:
+        loop_thread.run(peer.hangup("citizen"))
+        loop_thread.run(peer.close())

@@ -446,7 +446,7 @@ def test_clerks_get_the_queue_again_every_few_seconds(monkeypatch: pytest.Monkey
         t, call_id, _ = await calling(url, session)  # t: keeps the terminal's WebSocket open
         c = await clerk(url, session)
         first = await queue_of(c)
-        await asyncio.sleep(1.1)
+        await asyncio.sleep(1.7)
         later = await queue_of(c)
         while True:  # the latest one
             try:
@@ -471,3 +471,49 @@ def test_console_is_served() -> None:
         async with session.get(url + "/console/../signalling.py") as response:
             assert response.status in (403, 404)
     run(test)
+
+
+# --- inside the real back office (agent A's auth: session cookie, Origin, terminal tokens) ------
+
+
+def test_real_back_office_auth_for_both_websockets(tmp_path) -> None:
+    from tests.backoffice_process import DEFAULT_PASSWORD, BackofficeProcess
+
+    async def logged_in(url: str, name: str) -> aiohttp.ClientSession:
+        # unsafe=True: aiohttp's cookie jar otherwise keeps no cookies for an IP address host
+        session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        async with session.post(url + "/api/login", json={"username": name, "password": DEFAULT_PASSWORD}) as response:
+            assert response.status == 200
+        return session
+
+    async def main(url: str, token: str) -> None:
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as raised:
+                await session.ws_connect(url + "/ws/terminal", headers={"Authorization": "Bearer wrong"})
+            assert raised.value.status == 401
+            with pytest.raises(aiohttp.WSServerHandshakeError) as raised:
+                await session.ws_connect(url + "/ws/clerk")
+            assert raised.value.status == 401
+            t = Party(await session.ws_connect(url + "/ws/terminal", headers={"Authorization": f"Bearer {token}"}),
+                      messages.TO_TERMINAL)
+            await t.send("call", call_id=new_id(), context=CONTEXT)
+            assert (await t.recv("queued"))["position"] == 1
+
+            async with await logged_in(url, "olaf") as operator:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as raised:
+                    await operator.ws_connect(url + "/ws/clerk", origin=url)
+                assert raised.value.status == 403
+            async with await logged_in(url, "anna") as anna:
+                with pytest.raises(aiohttp.WSServerHandshakeError) as raised:  # a foreign page with her cookie
+                    await anna.ws_connect(url + "/ws/clerk", origin="http://evil.example")
+                assert raised.value.status == 401
+                c = Party(await anna.ws_connect(url + "/ws/clerk", origin=url), messages.TO_CLERK)
+                assert [(w["terminal"], w["location"]) for w in await queue_of(c)] == [("t-9", "Rathaus")]
+                async with anna.get(url + "/console/") as response:
+                    assert response.status == 200 and "Content-Security-Policy" in response.headers
+
+    with BackofficeProcess(tmp_path / "bo") as bo:
+        bo.add_user("anna")
+        bo.add_user("olaf", role="operator")
+        token = bo.add_terminal("t-9", location="Rathaus")
+        asyncio.run(asyncio.wait_for(main(bo.start(), token), 30))
