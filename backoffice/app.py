@@ -4,7 +4,6 @@ inbox and the fleet view)."""
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import time
 from pathlib import Path
@@ -17,8 +16,7 @@ from backoffice.config import BackofficeConfig, ice_servers
 from backoffice.ratelimit import LoginLimiter
 from backoffice.sessions import Clock, Sessions
 from backoffice.store import open_store
-
-log = logging.getLogger(__name__)
+from video_assist import signalling
 
 STATIC_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -46,13 +44,7 @@ def make_app(config: BackofficeConfig, data_dir: Path, clock: Clock | None = Non
 
 
 def _setup_signalling(app: web.Application, config: BackofficeConfig) -> None:
-    try:
-        from video_assist import signalling
-    except ModuleNotFoundError as exc:  # until video_assist/signalling.py lands
-        if exc.name != "video_assist.signalling":
-            raise
-        log.warning("video_assist.signalling not found: no /ws/terminal, /ws/clerk or /console/")
-        return
+    """/ws/terminal, /ws/clerk and the clerk's console at /console/."""
     signalling.setup(app, terminal_auth=auth.terminal_auth, clerk_auth=auth.clerk_auth,
                      ice_servers=ice_servers(config), reconnect_grace_s=config.assist.reconnect_grace_s)
 

@@ -12,7 +12,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -81,7 +81,7 @@ def session_of(request: web.Request) -> Session | None:
     """The request's live session (refreshing it), memoised on the request."""
     if SESSION not in request:
         request[SESSION] = request.app[SESSIONS].find(request.cookies.get(COOKIE)).session
-    return request[SESSION]
+    return cast(Session | None, request[SESSION])
 
 
 @web.middleware
@@ -181,4 +181,4 @@ async def clerk_auth(request: web.Request) -> Clerk | None:
         log.warning("WebSocket from foreign origin %r refused", request.headers.get("Origin"))
         return None
     session = session_of(request)
-    return Clerk(session.user.name, session.user.role) if session else None
+    return Clerk(session.user.name, session.user.role, session.user.display_name) if session else None

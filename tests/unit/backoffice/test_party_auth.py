@@ -24,6 +24,7 @@ async def _probe_terminal(request: web.Request) -> web.Response:
 async def _probe_clerk(request: web.Request) -> web.Response:
     clerk = await auth.clerk_auth(request)
     return web.json_response(None if clerk is None else {"name": clerk.name, "role": clerk.role,
+                                                         "display_name": clerk.display_name,
                                                          "takes_calls": clerk.takes_calls})
 
 
@@ -81,7 +82,7 @@ async def test_clerk_of_a_live_session(data: Path) -> None:
         assert await (await client.get("/probe/clerk")).json() is None, "no cookie, no clerk"
         await login(client, "anna")
         clerk = await (await client.get("/probe/clerk", headers={"Origin": origin(client)})).json()
-        assert clerk == {"name": "anna", "role": "clerk", "takes_calls": True}
+        assert clerk == {"name": "anna", "role": "clerk", "display_name": "Anna Amt", "takes_calls": True}
         assert await (await client.get("/probe/clerk")).json() == clerk, "no Origin: not a browser's cross-site call"
         await login(client, "otto")
         assert (await (await client.get("/probe/clerk")).json())["takes_calls"] is False
