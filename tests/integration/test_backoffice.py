@@ -256,3 +256,44 @@ def test_the_port_is_chosen_once(tmp_path: Path) -> None:
     assert BackofficeProcess(tmp_path, port=port).url == f"http://127.0.0.1:{port}"
     chosen = BackofficeProcess(tmp_path)
     assert chosen.url == f"http://127.0.0.1:{chosen.port}" and chosen.port > 0
+
+
+# The unit file sets MemoryDenyWriteExecute=yes; PR_SET_MDWE (Linux 6.3+) is the same rule for one
+# process tree, so the server and argon2 are proven to live without writable+executable memory.
+_UNDER_MDWE = """
+import ctypes, mmap, runpy, sys
+if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    sys.exit(77)
+try:
+    mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    sys.exit(78)
+except PermissionError:
+    pass
+sys.argv = ["kiosk-backoffice", *sys.argv[1:]]
+runpy.run_module("backoffice.cli", run_name="__main__")
+"""
+
+
+def test_serves_logins_without_writable_executable_memory(tmp_path: Path) -> None:
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-c", _UNDER_MDWE, "serve", "--port", str(port), "--data",
+                               str(tmp_path)], stderr=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        line = server.stderr.readline()  # type: ignore[union-attr]
+        if server.poll() == 77:
+            pytest.fail("this kernel has no PR_SET_MDWE (Linux 6.3+); the check needs one")
+        assert "listening on" in line, line + server.stderr.read()  # type: ignore[union-attr]
+        (tmp_path / "pw").write_text(DEFAULT_PASSWORD)
+        assert cli("add-user", "anna", "--role", "clerk", "--password-file", str(tmp_path / "pw"),
+                   "--data", str(tmp_path)).returncode == 0
+
+        async def scenario() -> None:
+            async with client() as session:
+                assert (await login(session, f"http://127.0.0.1:{port}"))[0] == 200
+
+        asyncio.run(scenario())
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=10) == 0
+    finally:
+        server.kill()
+        server.wait()

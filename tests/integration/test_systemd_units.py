@@ -48,8 +48,12 @@ PROJECT_PREFIXES = ("/opt/kiosk/",)
 # The limit leaves 0.2 for other systemd versions' scoring. Dropping one small setting moves the
 # score by 0.1, so test_kiosk_hardening_settings names each setting; the score catches the
 # bigger losses (no CapabilityBoundingSet= alone: 4.3).
+#   kiosk-backoffice.service  1.1 OK. What stays open: the network (PrivateNetwork, IPAddressDeny,
+#                  AF_INET/AF_UNIX) that terminals and clerks reach it over, the host's root
+#                  directory, and ProtectClock's char-rtc entry.
 SECURITY_THRESHOLDS = {
     "kiosk.service": 2.3,
+    "kiosk-backoffice.service": 1.3,
 }
 
 UNIT_IDS = [unit.name for unit in UNITS]
@@ -319,3 +323,61 @@ def test_kiosk_runs_the_app_under_cage_on_tty1(kiosk):
     assert "KIVY_NO_ARGS=1" in environment
     assert "getty@tty1.service" in " ".join(kiosk["Unit"].get("Conflicts", []))
     assert "graphical.target" in " ".join(kiosk["Install"].get("WantedBy", []))
+
+
+# --- what the back office unit must say ---------------------------------------------------------
+
+BACKOFFICE = UNIT_DIR / "kiosk-backoffice.service"
+
+
+@pytest.fixture(scope="module")
+def backoffice() -> dict[str, dict[str, list[str]]]:
+    return parse_unit(BACKOFFICE.read_text(encoding="utf-8"))
+
+
+def test_backoffice_serves_the_installed_config(backoffice):
+    service = backoffice["Service"]
+    argv = shlex.split(single(service, "ExecStart"))
+    assert argv[0] == "/opt/kiosk/.venv/bin/kiosk-backoffice" and argv[1] == "serve"
+    assert argv[argv.index("--config") + 1] == "/etc/kiosk/backoffice.toml"
+    assert single(service, "Restart") == "on-failure"
+    # exit status 2 is a bad config file: restarting cannot fix it
+    assert "2" in single(service, "RestartPreventExitStatus").split()
+    assert "multi-user.target" in " ".join(backoffice["Install"].get("WantedBy", []))
+
+
+def test_backoffice_runs_unprivileged_with_persistent_state(backoffice):
+    service = backoffice["Service"]
+    # a static user: admins run add-user/add-terminal as it on the same SQLite file
+    assert single(service, "User") == "kiosk-backoffice"
+    assert "DynamicUser" not in service
+    # the CLI's default data folder is where systemd puts the state directory
+    from backoffice.config import ServerConfig
+
+    assert Path("/var/lib") / single(service, "StateDirectory") == ServerConfig().data_dir
+    assert single(service, "StateDirectoryMode") == "0700"
+
+
+BACKOFFICE_HARDENING = {
+    **KIOSK_HARDENING,
+    "PrivateDevices": "yes",
+    "PrivateUsers": "yes",
+    "ProtectClock": "yes",
+    "ProcSubset": "pid",
+    "MemoryDenyWriteExecute": "yes",
+    "DevicePolicy": "closed",
+    "RestrictAddressFamilies": "AF_INET AF_INET6 AF_UNIX",
+}
+
+
+@pytest.mark.parametrize(("key", "value"), BACKOFFICE_HARDENING.items(), ids=list(BACKOFFICE_HARDENING))
+def test_backoffice_hardening_settings(backoffice, key, value):
+    assert key in backoffice["Service"], f"{key}= missing"
+    assert backoffice["Service"][key][-1] == value
+
+
+def test_backoffice_bare_unit_scores_far_worse(systemd_analyze, tmp_path):
+    sections = parse_unit(BACKOFFICE.read_text(encoding="utf-8"))
+    bare = tmp_path / BACKOFFICE.name
+    bare.write_text("[Service]\nExecStart=" + sections["Service"]["ExecStart"][0] + "\n", encoding="utf-8")
+    assert exposure(systemd_analyze, bare) > 8.0
