@@ -81,3 +81,25 @@ def test_ice_servers_become_protocol_dicts(tmp_path: Path) -> None:
                         "username": "kiosk", "credential": "s3cret"}]
     queued = messages.message("queued", call_id="abcdefgh", position=1, expected_wait_s=0, ice_servers=servers)
     assert messages.check(queued, messages.TO_TERMINAL) == queued
+
+
+def test_coturn_example_names_what_goes_into_ice_servers(tmp_path: Path) -> None:
+    """The [assist] block quoted in config/coturn.conf is valid back office config and uses the
+    TURN ports and the user that file sets up."""
+    text = (config.DEFAULT_TEMPLATE.parent / "coturn.conf").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    start = lines.index("#   [[assist.ice_servers]]")
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("#  "):
+            break
+        block.append(line.removeprefix("#  "))
+    path = tmp_path / "b.toml"
+    path.write_text("\n".join(block) + "\n", encoding="utf-8")
+    servers = ice_servers(load(path))
+    settings = dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    turn = servers[-1]
+    assert turn["username"] == settings["user"].split(":")[0]
+    assert any(url.endswith(f":{settings['listening-port']}?transport=udp") for url in turn["urls"])
+    assert any(url.startswith("turns:") and f":{settings['tls-listening-port']}" in url for url in turn["urls"])
+    assert "no-multicast-peers" in lines and "denied-peer-ip=10.0.0.0-10.255.255.255" in lines
