@@ -64,6 +64,15 @@ def scheme(request: web.Request) -> str:
     return forwarded if forwarded in ("http", "https") else request.scheme
 
 
+def client_address(request: web.Request) -> str:
+    """The client's address: the peer's, or with [server] forwarded_for what our proxy appended."""
+    if request.app[CONFIG].server.forwarded_for:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.remote or "unknown"
+
+
 def origin_ok(request: web.Request) -> bool:
     """No Origin header (not a browser's cross-site request), or exactly our own."""
     origin = request.headers.get("Origin")
@@ -114,16 +123,17 @@ async def login(request: web.Request) -> web.Response:
             raise TypeError
     except (ValueError, KeyError, TypeError):
         return _error(400, "expected {\"username\": ..., \"password\": ...}")
-    limiter, keys = request.app[LIMITER], (f"name:{name.casefold()}", f"addr:{request.remote}")
+    address = client_address(request)
+    limiter, keys = request.app[LIMITER], (f"name:{name.casefold()}", f"addr:{address}")
     wait = limiter.retry_after(keys)
     if wait:
-        log.warning("login for %r from %s refused: too many failures", name, request.remote)
+        log.warning("login for %r from %s refused: too many failures", name, address)
         return _error(429, f"too many failed logins; try again in {wait} s", **{"Retry-After": str(wait)})
     # argon2 takes tens of milliseconds of CPU: off the event loop, so calls keep flowing
     user = await asyncio.to_thread(request.app[USERS].verify, name, password)
     if user is None:
         limiter.failed(keys)
-        log.warning("failed login for %r from %s", name, request.remote)
+        log.warning("failed login for %r from %s", name, address)
         return _error(401, WRONG_LOGIN)
     limiter.succeeded(keys[0])
     sessions = request.app[SESSIONS]
@@ -131,7 +141,7 @@ async def login(request: web.Request) -> web.Response:
     if old is not None:  # a login always gets a fresh cookie value (no session fixation)
         sessions.delete(old.key)
     cookie, session = sessions.create(user)
-    log.info("%s (%s) logged in from %s", user.name, user.role, request.remote)
+    log.info("%s (%s) logged in from %s", user.name, user.role, address)
     response = web.json_response(_body(session))
     _set_cookie(request, response, cookie)
     return response

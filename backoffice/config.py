@@ -30,6 +30,10 @@ class ServerConfig(Section):
     public_url: str = Field("", description="The address clerks' browsers use, e.g. https://backoffice.example.org, "
                                             "for the Origin check (empty: taken from each request's Host and "
                                             "X-Forwarded-Proto)", pattern=r"^(https?://[^\s/]+)?$", max_length=200)
+    forwarded_for: bool = Field(False, description="Take the client's address (failed-login limit, logs) from the "
+                                                   "last X-Forwarded-For entry; only behind your own reverse proxy, "
+                                                   "which must set that header (otherwise every client shares the "
+                                                   "proxy's address and its failed-login count)")
 
 
 class SecurityConfig(Section):

@@ -286,3 +286,23 @@ async def test_healthz_and_the_root_redirect(data: Path) -> None:
         assert health.status == 200 and await health.json() == {"ok": True}
         root = await client.get("/", allow_redirects=False)
         assert root.status == 302 and root.headers["Location"] == "/console/"
+
+
+@async_test
+async def test_behind_a_proxy_each_forwarded_client_is_counted_apart(data: Path) -> None:
+    clock = ManualClock()
+    security = SecurityConfig(login_attempts=2, login_window_s=60)
+
+    async def fail_twice_then_login(client, via: str, other: str) -> int:  # type: ignore[no-untyped-def]
+        for name in ("bert", "carl"):  # two names: only the address count reaches its limit
+            assert (await login(client, name=name, **{"X-Forwarded-For": via}))[0] == 401
+        return (await login(client, **{"X-Forwarded-For": other}))[0]
+
+    trusting = BackofficeConfig(server=ServerConfig(forwarded_for=True), security=security)
+    async with serving(data, trusting, login_clock=clock) as client:
+        # the proxy appends the real client; what a client put in front of it is ignored
+        assert await fail_twice_then_login(client, "198.51.100.7, 203.0.113.5", "203.0.113.6") == 200
+        assert (await login(client, **{"X-Forwarded-For": "198.51.100.7, 203.0.113.5"}))[0] == 429
+    async with serving(data, BackofficeConfig(security=security), login_clock=clock) as client:
+        # not trusted: the header is the client's own word, every request is the peer's address
+        assert await fail_twice_then_login(client, "203.0.113.5", "203.0.113.6") == 429
