@@ -116,13 +116,10 @@ async def login(request: web.Request) -> web.Response:
         return _error(415, "send the login as application/json")
     if not origin_ok(request):
         return _error(403, "login from a foreign page refused")
-    try:
-        body = await request.json()
-        name, password = body["username"], body["password"]
-        if not (isinstance(name, str) and isinstance(password, str)):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
+    credentials = await _credentials(request)
+    if credentials is None:
         return _error(400, "expected {\"username\": ..., \"password\": ...}")
+    name, password = credentials
     address = client_address(request)
     limiter, keys = request.app[LIMITER], (f"name:{name.casefold()}", f"addr:{address}")
     wait = limiter.retry_after(keys)
@@ -145,6 +142,15 @@ async def login(request: web.Request) -> web.Response:
     response = web.json_response(_body(session))
     _set_cookie(request, response, cookie)
     return response
+
+
+async def _credentials(request: web.Request) -> tuple[str, str] | None:
+    try:
+        body = await request.json()
+        name, password = body["username"], body["password"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return (name, password) if isinstance(name, str) and isinstance(password, str) else None
 
 
 def _set_cookie(request: web.Request, response: web.StreamResponse, value: str) -> None:
