@@ -165,6 +165,7 @@ class AssistCall:
         self.ice_servers: list[dict[str, Any]] = []
         self.ended: Ended | None = None
         self.started_at: float | None = None  # time.monotonic() when run() began (the help tap)
+        self.offer_started_at: float | None = None  # ... when the latest offer began (createOffer, ICE gathering)
         self._muted = False
         self._client: SignallingClient | None = None
         self._inbox: asyncio.Queue[Any] | None = None
@@ -380,6 +381,7 @@ class AssistCall:
         peer.mute(self._muted)
         self.peer = peer
         self._peer_connected = False
+        self.offer_started_at = time.monotonic()
         sdp = await self._guard(peer.offer())
         assert self._client is not None
         await self._client.send(messages.message("offer", call_id=self.call_id, sdp=sdp))
