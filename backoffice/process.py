@@ -40,7 +40,11 @@ class BackofficeError(RuntimeError):
 
 
 class BackofficeProcess:
-    def __init__(self, data_dir: Path, port: int = 0, config: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int = 0, config: Path | None = None,
+                 stop_with_parent: bool = False) -> None:
+        """`stop_with_parent`: the server gets SIGTERM when the thread that started it ends (for
+        `kiosk demo`, started from its main thread)."""
+        self.stop_with_parent = stop_with_parent
         self.data_dir = Path(data_dir)
         self.port = port or free_port()  # chosen once, so restart() comes back on the same port
         self.config = config
@@ -77,13 +81,22 @@ class BackofficeProcess:
     # --- the server -----------------------------------------------------------------------------
 
     def start(self) -> str:
+        self.launch()
+        return self.wait()
+
+    def launch(self) -> None:
+        """Start the server without waiting for it (wait() does)."""
         if self.running:
-            return self.url
+            return
         self.data_dir.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "backoffice.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
                 "--data", str(self.data_dir), *self._config_args()]
         with open(self.log_path, "ab") as log:
-            self._process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=_env())
+            self._process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=_env(),
+                                             preexec_fn=_stop_with_parent if self.stop_with_parent else None)
+
+    def wait(self) -> str:
+        """The base URL once /healthz answers."""
         self._wait_healthy()
         return self.url
 
@@ -147,8 +160,17 @@ class BackofficeProcess:
         raise BackofficeError(f"no answer on {self.url}/healthz within {START_TIMEOUT_S} s; log:\n{self.log()}")
 
 
+def _stop_with_parent() -> None:
+    """In the child: SIGTERM when the process that started it dies (a demo killed by its test's
+    timeout must not leave its back office holding the port)."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+
+
 def _env() -> dict[str, str]:
     env = dict(os.environ)
+    env.pop("NOTIFY_SOCKET", None)  # the back office must not speak for its parent to systemd
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"  # the log file shows lines as they are written
     return env
