@@ -12,7 +12,7 @@ import pytest
 from kiosk.config import AssistConfig
 from kiosk.i18n import tr
 from tests.assist_clerk import ScriptedClerk
-from tests.backoffice_process import BackofficeProcess, free_port
+from tests.backoffice_process import BackofficeProcess
 from tests.ui.conftest import Kiosk
 from tests.ui.test_screens import start
 from video_assist.network import NetworkLoop
