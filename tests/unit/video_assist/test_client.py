@@ -278,3 +278,34 @@ def test_after_hangup_nothing_is_sent_again_and_close_sends_no_drop():
     received, empty, sent_after_close = asyncio.run(scenario())
     assert [m["type"] for m in received] == ["call", "hangup"]  # no `call` after the reconnect
     assert empty and sent_after_close is False
+
+
+def test_network_loop_runs_coroutines_in_its_thread_and_stop_cancels_what_runs():
+    import threading
+
+    from video_assist.network import NetworkLoop
+
+    net = NetworkLoop()
+    try:
+        async def where() -> str:
+            return threading.current_thread().name
+
+        assert net.submit(where()).result(5) == "network"
+        called = threading.Event()
+        net.call_soon(called.set)
+        assert called.wait(5)
+        cancelled = threading.Event()
+
+        async def forever() -> None:
+            try:
+                await asyncio.sleep(3600)
+            finally:
+                cancelled.set()
+
+        pending = net.submit(forever())
+    finally:
+        net.stop()
+    assert cancelled.is_set() and pending.cancelled()
+    assert not net.thread.is_alive()
+    with pytest.raises(RuntimeError):
+        net.submit(where())
