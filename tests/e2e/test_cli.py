@@ -16,7 +16,7 @@ from kiosk.config import REPO_ROOT, KioskConfig
 pytestmark = pytest.mark.integration
 
 
-def kiosk(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def kiosk(*args: str, timeout: float = 240, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=REPO_ROOT, env=env)
 

@@ -285,6 +285,7 @@ def test_is_loopback(url, local):
 
 
 def test_loopback_override_applies_only_when_asked_and_is_undone():
+    loopback.restore()  # an earlier test's call on loopback may have left it on (it is process-wide)
     original = aioice.ice.get_host_addresses
     try:
         assert loopback.apply_for("https://backoffice.example.org") is False
