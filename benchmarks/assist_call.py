@@ -35,7 +35,7 @@ from _common import REPO_ROOT, machine, summary
 sys.path.insert(0, str(REPO_ROOT))
 
 from tests.backoffice_process import BackofficeProcess  # noqa: E402
-from tests.browser import chromium, login, new_page  # noqa: E402
+from tests.browser import INBOUND_STATS, chromium, login, new_page  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 AUTO_ACCEPT = """() => {
@@ -50,14 +50,6 @@ AUTO_ACCEPT = """() => {
   new MutationObserver(click).observe(document.body, {childList: true, subtree: true});
   click();
 }"""
-DECODED = """async () => {
-  const pc = window.consoleState.pc;
-  let video = 0;
-  if (pc) (await pc.getStats()).forEach((r) => {
-    if (r.type === "inbound-rtp" && r.kind === "video") video = r.framesDecoded || 0;
-  });
-  return video;
-}"""
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -68,7 +60,7 @@ def cpu_seconds(stat_path: str) -> float:
 
 def wait_decoded(page, at_least: int = 1, timeout: float = 20.0) -> float:
     deadline = time.monotonic() + timeout
-    while page.evaluate(DECODED) < at_least:
+    while page.evaluate(INBOUND_STATS)["video"] < at_least:
         if time.monotonic() > deadline:
             raise SystemExit(f"the clerk decoded fewer than {at_least} frames within {timeout} s")
         time.sleep(0.01)
@@ -117,7 +109,7 @@ def cpu_cli(page, bo: BackofficeProcess, token: str, seconds: float) -> float:
         before, started = cpu_seconds(stat), time.monotonic()
         time.sleep(seconds)
         used, wall = cpu_seconds(stat) - before, time.monotonic() - started
-        decoded = page.evaluate(DECODED)
+        decoded = page.evaluate(INBOUND_STATS)["video"]
     finally:
         process.terminate()  # the citizen's hang-up
         process.wait(15)

@@ -30,6 +30,18 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from tests.terminal_peer import LoopThread
 
+# What the console's peer connection has received: decoded video frames and audio samples
+# (headless audioLevel is always 0, DOMAIN.md 5). `page.evaluate(INBOUND_STATS)`.
+INBOUND_STATS = """async () => {
+  const pc = window.consoleState.pc;
+  let video = 0, audio = 0;
+  if (pc) (await pc.getStats()).forEach((r) => {
+    if (r.type === "inbound-rtp" && r.kind === "video") video = r.framesDecoded || 0;
+    if (r.type === "inbound-rtp" && r.kind === "audio") audio = r.totalSamplesReceived || 0;
+  });
+  return {video, audio};
+}"""
+
 CHROMIUM = os.environ.get("KIOSK_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -24,35 +24,24 @@ from __future__ import annotations
 import asyncio
 import fractions
 import math
-import threading
 import time
 import uuid
 from typing import Any, Coroutine, TypeVar
 
 import aiohttp
-import aioice.ice
 import numpy as np
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AUDIO_PTIME, VideoStreamTrack
 from av import AudioFrame, VideoFrame
 
-from video_assist import messages
+from video_assist import loopback, messages
+from video_assist.network import NetworkLoop
 
 T = TypeVar("T")
 
-# Loopback gotcha (DOMAIN.md 5): aioice leaves out 127.0.0.1 unless get_host_addresses is told
-# to include it; tests run browser and terminal on one machine without a usable LAN address.
-_original_host_addresses = aioice.ice.get_host_addresses
-
-
-def _host_addresses_with_loopback(use_ipv4: bool, use_ipv6: bool) -> list[str]:
-    addresses = list(_original_host_addresses(use_ipv4=use_ipv4, use_ipv6=use_ipv6))
-    if use_ipv4 and "127.0.0.1" not in addresses:
-        addresses.append("127.0.0.1")
-    return addresses
-
-
-aioice.ice.get_host_addresses = _host_addresses_with_loopback
+# Loopback gotcha (DOMAIN.md 5): browser and terminal on one machine pair only over 127.0.0.1,
+# which aioice leaves out unless told (the kiosk's own switch, for the whole process).
+loopback.use_loopback()
 
 DEFAULT_CONTEXT = {"service": "meldebescheinigung", "service_title": "Meldebescheinigung", "step": "person",
                    "step_title": "Angaben zur Person", "language": "tr", "needs": ["large_text"]}
@@ -273,25 +262,11 @@ class TerminalPeer:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-class LoopThread:
-    """An asyncio loop in its own daemon thread, for sync tests: `run(coro)` waits for the result."""
+class LoopThread(NetworkLoop):
+    """The network loop, for sync tests: `run(coro)` waits for the result."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, name="test-loop", daemon=True)
-        self._thread.start()
+        super().__init__("test-loop")
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 30) -> T:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(5)
-        if not self.loop.is_running():
-            self.loop.close()
-
-    def __enter__(self) -> "LoopThread":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.submit(coro).result(timeout)

@@ -157,6 +157,17 @@ class CameraTrack(VideoStreamTrack):
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
+async def _in_real_time(start: float | None, offset_s: float) -> float:
+    """Pace a made-up stream like a real device: the first frame starts the clock (returned), each
+    later one waits until `offset_s` after it."""
+    now = time.monotonic()
+    if start is None:
+        return now
+    if start + offset_s > now:
+        await asyncio.sleep(start + offset_s - now)
+    return start
+
+
 class SyntheticVideoTrack(VideoStreamTrack):
     """A moving test picture, 640x480 at 30 fps: colour bars, a white square crossing them and
     a frame counter of bars; cheap to make (one copy of a prepared frame and two fills)."""
@@ -183,13 +194,7 @@ class SyntheticVideoTrack(VideoStreamTrack):
     async def recv(self) -> VideoFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._start is None:
-            self._start = now
-        else:
-            due = self._start + self.frames * self._interval
-            if due > now:
-                await asyncio.sleep(due - now)
+        self._start = await _in_real_time(self._start, self.frames * self._interval)
         number = self.frames
         self.frames += 1
         planes = self._base.copy()
@@ -220,13 +225,7 @@ class ToneTrack(AudioStreamTrack):
     async def recv(self) -> AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._start is None:
-            self._start = now
-        else:
-            due = self._start + self.samples / SAMPLE_RATE
-            if due > now:
-                await asyncio.sleep(due - now)
+        self._start = await _in_real_time(self._start, self.samples / SAMPLE_RATE)
         offset = self.samples % SAMPLE_RATE
         chunk = self._table[offset:offset + self.samples_per_frame]
         frame = AudioFrame.from_ndarray(chunk.reshape(1, -1), format="s16", layout="mono")

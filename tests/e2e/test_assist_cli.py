@@ -20,26 +20,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.backoffice_process import BackofficeProcess, free_port
-from tests.browser import browser, login, page  # noqa: F401  (fixtures)
+from tests.browser import INBOUND_STATS, browser, login, page  # noqa: F401  (fixtures)
+from tests.e2e.test_clerk_console import Office
 
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
-FRAMES = """async () => {
-  const pc = window.consoleState.pc;
-  let video = 0, audio = 0;
-  if (pc) (await pc.getStats()).forEach((r) => {
-    if (r.type === "inbound-rtp" && r.kind === "video") video = r.framesDecoded || 0;
-    if (r.type === "inbound-rtp" && r.kind === "audio") audio = r.totalSamplesReceived || 0;
-  });
-  return {video, audio};
-}"""
-
-
-class Office:
-    def __init__(self, process: BackofficeProcess, url: str, token: str) -> None:
-        self.process, self.url, self.token = process, url, token
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +84,7 @@ def _accept(page: Page, office: Office) -> None:
 def _frames(page: Page, at_least: int, timeout: float = 15) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        stats = page.evaluate(FRAMES)
+        stats = page.evaluate(INBOUND_STATS)
         if stats["video"] >= at_least:
             return stats
         assert time.monotonic() < deadline, f"the clerk decoded {stats['video']} frames within {timeout} s"

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.backoffice_process import BackofficeProcess
-from tests.browser import browser, login, loop_thread, page  # noqa: F401  (fixtures)
+from tests.browser import INBOUND_STATS, browser, login, loop_thread, page  # noqa: F401  (fixtures)
 from tests.terminal_peer import LoopThread, TerminalPeer
 
 pytestmark = pytest.mark.integration
@@ -23,18 +23,6 @@ PASSWORD = "correct horse battery staple"
 STEP = {"id": "person", "title": "Angaben zur Person",
         "fields": [{"field": "family_name", "label": "Familienname"}, {"field": "given_names", "label": "Vornamen"}]}
 ANSWERS = [{"field": "family_name", "label": "Familienname", "value": "Yılmaz"}]
-STATS = """async () => {
-  const pc = window.consoleState.pc;
-  if (!pc) return {video: 0, audio: 0};
-  let video = 0, audio = 0;
-  (await pc.getStats()).forEach((r) => {
-    if (r.type === "inbound-rtp" && r.kind === "video") video = r.framesDecoded || 0;
-    if (r.type === "inbound-rtp" && r.kind === "audio") audio = r.totalSamplesReceived || 0;
-  });
-  return {video, audio};
-}"""
-
-
 class Office:
     def __init__(self, process: BackofficeProcess, url: str, token: str) -> None:
         self.process, self.url, self.token = process, url, token
@@ -83,7 +71,7 @@ def accept_call(page: Page, peer: TerminalPeer, loop: LoopThread) -> float:
     item.get_by_test_id("accept-call").click()
     loop.run(peer.wait_for("accepted"))
     deadline = clicked + 15
-    while page.evaluate(STATS)["video"] == 0:
+    while page.evaluate(INBOUND_STATS)["video"] == 0:
         assert time.monotonic() < deadline, "no decoded frame from the terminal within 15 s"
         time.sleep(0.05)
     return time.monotonic() - clicked
@@ -113,13 +101,13 @@ def test_a_whole_call(page: Page, office: Office, terminal: TerminalPeer, loop_t
     clicked = time.monotonic()
     item.get_by_test_id("accept-call").click()
     assert loop_thread.run(terminal.wait_for("accepted"))["clerk"] in ("Anna Schmidt", "anna")
-    while page.evaluate(STATS)["video"] == 0:
+    while page.evaluate(INBOUND_STATS)["video"] == 0:
         assert time.monotonic() < clicked + 15, "no decoded frame from the terminal within 15 s"
         time.sleep(0.05)
     first_frame_s = time.monotonic() - clicked
     with capsys.disabled():
         print(f"\naccept click -> first framesDecoded > 0: {first_frame_s:.2f} s")
-    wait_until(lambda: page.evaluate(STATS)["audio"] > 0, what="audio samples in the browser")
+    wait_until(lambda: page.evaluate(INBOUND_STATS)["audio"] > 0, what="audio samples in the browser")
     loop_thread.run(terminal.wait_media(video_frames=5, audio_samples=4800))  # the browser's fake camera and mic
     expect(page.get_by_test_id("queue-item")).to_have_count(0)
     expect(page.get_by_test_id("call-status")).to_contain_text("Im Gespräch mit Terminal t-rathaus-1")

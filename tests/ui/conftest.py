@@ -434,11 +434,6 @@ def _describe(widget: Any) -> str:
     return f"{type(widget).__name__} {plain(text)!r}" if isinstance(text, str) else type(widget).__name__
 
 
-def _has_fixture(request: pytest.FixtureRequest, name: str) -> bool:
-    """Whether the test's module (or a conftest) defines fixture `name`, requested or not."""
-    return bool(request._fixturemanager.getfixturedefs(name, request.node))
-
-
 @pytest.fixture
 def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
     """A fresh terminal in the shared window, started without blocking (App._run_prepare, then
@@ -456,7 +451,7 @@ def kiosk(kivy_window: Any, tmp_path: Path, request: pytest.FixtureRequest) -> I
     if marker is not None:
         config = config.model_copy(update={name: getattr(config, name).model_copy(update=keys)
                                            for name, keys in marker.kwargs.items()})
-    if _has_fixture(request, "assist_settings"):  # a line to a back office (tests/ui/test_video_call*.py)
+    if "assist_settings" in request.fixturenames:  # a module using it: a line to a back office
         config = config.model_copy(update={"assist": request.getfixturevalue("assist_settings")})
     root_logger = logging.getLogger()
     kept = list(root_logger.handlers)  # pytest's capture handlers

@@ -17,7 +17,8 @@ from tests.ui.conftest import Kiosk
 from tests.ui.test_screens import start
 from video_assist.network import NetworkLoop
 
-pytestmark = [pytest.mark.ui, pytest.mark.integration]
+# usefixtures: the kiosk fixture sees assist_settings and gives the terminal its line to the clerks
+pytestmark = [pytest.mark.ui, pytest.mark.integration, pytest.mark.usefixtures("assist_settings")]
 PASSWORD = "a long clerk password"
 CALL_WAIT_S = 45.0  # connecting, ICE on loopback and the first picture take about a second (more under CI load)
 

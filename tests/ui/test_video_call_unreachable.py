@@ -13,7 +13,8 @@ from tests.ui.conftest import Kiosk
 from tests.ui.test_screens import start
 from tests.ui.test_video_call import CALL_WAIT_S, call_from_help
 
-pytestmark = [pytest.mark.ui, pytest.mark.integration]
+# usefixtures: the kiosk fixture sees assist_settings and gives the terminal its line to the clerks
+pytestmark = [pytest.mark.ui, pytest.mark.integration, pytest.mark.usefixtures("assist_settings")]
 
 
 @pytest.fixture

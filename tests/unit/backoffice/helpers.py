@@ -17,20 +17,15 @@ from backoffice.accounts import Terminals, Users
 from backoffice.app import make_app
 from backoffice.config import BackofficeConfig
 from backoffice.store import FILE_NAME, open_store
+from tests.fakes import ManualClock
 
 PASSWORD = "correct horse battery staple"
 T = TypeVar("T")
 
 
-class ManualClock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+def wall_clock() -> ManualClock:
+    """A wall clock (sessions keep epoch seconds) the test moves by hand."""
+    return ManualClock(start=1_800_000_000.0)
 
 
 def run(coro: Awaitable[T]) -> T:

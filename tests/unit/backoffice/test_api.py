@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from backoffice.config import BackofficeConfig, SecurityConfig, ServerConfig
-from tests.unit.backoffice.helpers import (PASSWORD, ManualClock, add_user, async_test, database, login, origin,
-                                           serving)
+from tests.unit.backoffice.helpers import (PASSWORD, add_user, async_test, database, login, origin, serving,
+                                           wall_clock)
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ async def test_a_new_login_replaces_the_old_session(data: Path) -> None:
 
 @async_test
 async def test_failures_per_user_name_lead_to_429_until_the_window_passes(data: Path) -> None:
-    clock = ManualClock()
+    clock = wall_clock()
     config = BackofficeConfig(security=SecurityConfig(login_attempts=3, login_window_s=60))
     async with serving(data, config, login_clock=clock) as client:
         for _ in range(3):
@@ -142,7 +142,7 @@ async def test_failures_per_user_name_lead_to_429_until_the_window_passes(data: 
 async def test_user_names_are_limited_apart_from_addresses(data: Path) -> None:
     """Spraying one password over many names from one address is stopped by the address count;
     a name under attack is stopped by the name count (asserted above)."""
-    clock = ManualClock()
+    clock = wall_clock()
     config = BackofficeConfig(security=SecurityConfig(login_attempts=2, login_window_s=60))
     async with serving(data, config, login_clock=clock) as client:
         assert (await login(client, name="bert"))[0] == 401
@@ -155,7 +155,7 @@ async def test_user_names_are_limited_apart_from_addresses(data: Path) -> None:
 async def test_name_limit_holds_for_every_address(data: Path) -> None:
     from backoffice.auth import LIMITER
 
-    clock = ManualClock()
+    clock = wall_clock()
     config = BackofficeConfig(security=SecurityConfig(login_attempts=2, login_window_s=60))
     async with serving(data, config, login_clock=clock) as client:
         limiter = client.app[LIMITER]
@@ -220,7 +220,7 @@ async def test_logout_without_a_session_is_refused(data: Path) -> None:
 
 @async_test
 async def test_session_ends_after_idle_time_and_activity_keeps_it(data: Path) -> None:
-    clock = ManualClock()
+    clock = wall_clock()
     config = BackofficeConfig(security=SecurityConfig(session_idle_min=10, session_max_h=12))
     async with serving(data, config, clock=clock) as client:
         await login(client)
@@ -235,7 +235,7 @@ async def test_session_ends_after_idle_time_and_activity_keeps_it(data: Path) ->
 
 @async_test
 async def test_session_ends_after_its_maximum_however_active(data: Path) -> None:
-    clock = ManualClock()
+    clock = wall_clock()
     config = BackofficeConfig(security=SecurityConfig(session_idle_min=60, session_max_h=1))
     async with serving(data, config, clock=clock) as client:
         csrf = (await login(client))[1]["csrf"]
@@ -291,7 +291,7 @@ async def test_healthz_and_the_root_redirect(data: Path) -> None:
 
 @async_test
 async def test_behind_a_proxy_each_forwarded_client_is_counted_apart(data: Path) -> None:
-    clock = ManualClock()
+    clock = wall_clock()
     security = SecurityConfig(login_attempts=2, login_window_s=60)
 
     async def fail_twice_then_login(client, via: str, other: str) -> int:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from backoffice import auth
 from backoffice.app import make_app
 from backoffice.config import BackofficeConfig, SecurityConfig
-from tests.unit.backoffice.helpers import ManualClock, add_terminal, add_user, async_test, login, origin
+from tests.unit.backoffice.helpers import ManualClock, add_terminal, add_user, async_test, login, origin, wall_clock
 
 
 async def _probe_terminal(request: web.Request) -> web.Response:
@@ -98,7 +98,7 @@ async def test_no_clerk_from_a_foreign_origin(data: Path) -> None:
 
 @async_test
 async def test_no_clerk_once_the_session_expired(data: Path) -> None:
-    clock = ManualClock()
+    clock = wall_clock()
     async with probed_app(data, clock) as client:
         await login(client, "anna")
         clock.advance(5 * 60 + 1)
